@@ -1,0 +1,286 @@
+"""Reading and validating the case file (DESIGN.md section 4) into ``Case`` facts.
+
+Every refusal is a ``BadInput`` naming the dotted field (``treatments[1].end``) and the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from datetime import date
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from survtrack.domain.case import Case, Radiation, Recurrence, Status, Surgery, Systemic, Treatment
+from survtrack.domain.case import Tumour
+from survtrack.domain.errors import BadInput
+from survtrack.domain.grading import Grade
+from survtrack.domain.risk import histology_without_protocol
+from survtrack.domain.sites import AMPUTATION_LEVELS, Depth, Laterality, Limb, Metastasis, Nodes
+from survtrack.domain.sites import Site
+
+E = TypeVar("E", bound=StrEnum)
+
+SURGERY_PROCEDURES = (
+    "wide_local_excision",
+    "limb_sparing",
+    "amputation",
+    "mohs",
+    "lymphadenectomy",
+    "metastasectomy",
+    "other",
+)
+MARGINS = ("R0", "R1", "R2")
+RADIATION_TIMINGS = ("preoperative", "postoperative", "definitive", "palliative")
+RADIATION_MODALITIES = ("external_beam", "imrt", "proton", "brachytherapy")
+RECURRENCE_KINDS = ("local", "distant")
+STATUS_STATES = ("active", "deceased", "discharged")
+
+_TOP_FIELDS = {"surveillance_start", "status", "tumour", "treatments", "recurrences"}
+_TUMOUR_FIELDS = {
+    "site", "limb", "laterality", "histology", "grade", "size_cm", "depth", "nodes", "metastasis",
+}
+_TREATMENT_FIELDS = {
+    "surgery": {"type", "date", "procedure", "amputation_level", "margin"},
+    "radiation": {"type", "start", "end", "timing", "modality", "dose_gy"},
+    "systemic": {"type", "start", "end", "agents", "doxorubicin_mg_m2"},
+}
+
+
+def parse_case_json(text: str) -> Case:
+    """Parse the text of a case file; malformed JSON is bad input too."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadInput("case file", f"malformed JSON at line {exc.lineno} column {exc.colno}") from None
+    return parse_case(data)
+
+
+def parse_case(data: Any) -> Case:
+    obj = _mapping(data, "case file")
+    _no_unknown(obj, _TOP_FIELDS, "")
+    if "tumour" not in obj:
+        raise BadInput("tumour", "is required")
+    tumour = _tumour(_mapping(obj["tumour"], "tumour"))
+    treatments = tuple(
+        _treatment(item, f"treatments[{index}]")
+        for index, item in enumerate(_list(obj.get("treatments", []), "treatments"))
+    )
+    recurrences = tuple(
+        _recurrence(item, f"recurrences[{index}]")
+        for index, item in enumerate(_list(obj.get("recurrences", []), "recurrences"))
+    )
+    status = _status(obj.get("status"))
+    start = _optional_date(obj, "surveillance_start", "surveillance_start")
+    case = Case(
+        tumour=tumour,
+        treatments=treatments,
+        recurrences=tuple(sorted(recurrences, key=lambda r: r.date)),
+        status=status,
+        surveillance_start=start,
+    )
+    check_case(case)
+    return case
+
+
+def check_case(case: Case) -> None:
+    """Rules that span fields: a protocol must exist and the first episode must have an anchor."""
+    missing = histology_without_protocol(case.tumour.histology)
+    if missing:
+        raise BadInput(
+            "tumour.histology",
+            f"{missing} has no default surveillance protocol; choose a protocol for this patient",
+        )
+    first_recurrence = case.recurrences[0].date if case.recurrences else None
+    if case.surveillance_start is None and not any(
+        first_recurrence is None or t.start < first_recurrence for t in case.treatments
+    ):
+        raise BadInput(
+            "surveillance_start",
+            "no anchor: give surveillance_start or a treatment before the first recurrence",
+        )
+
+
+# --- field readers -------------------------------------------------------------------------
+
+
+def _tumour(obj: Mapping[str, Any]) -> Tumour:
+    _no_unknown(obj, _TUMOUR_FIELDS, "tumour.")
+    if "site" not in obj or obj["site"] is None:
+        raise BadInput("tumour.site", "is required")
+    size = obj.get("size_cm")
+    if size is not None:
+        size = _number(size, "tumour.size_cm")
+        if size <= 0:
+            raise BadInput("tumour.size_cm", "must be greater than 0")
+    histology = obj.get("histology")
+    if histology is not None and not isinstance(histology, str):
+        raise BadInput("tumour.histology", "must be text")
+    return Tumour(
+        site=_enum(Site, obj["site"], "tumour.site"),
+        limb=_optional_enum(Limb, obj, "limb", "tumour.limb"),
+        laterality=_optional_enum(Laterality, obj, "laterality", "tumour.laterality"),
+        histology=histology,
+        grade=_optional_enum(Grade, obj, "grade", "tumour.grade"),
+        size_cm=size,
+        depth=_optional_enum(Depth, obj, "depth", "tumour.depth"),
+        nodes=_optional_enum(Nodes, obj, "nodes", "tumour.nodes"),
+        metastasis=_optional_enum(Metastasis, obj, "metastasis", "tumour.metastasis"),
+    )
+
+
+def _treatment(data: Any, path: str) -> Treatment:
+    obj = _mapping(data, path)
+    kind = obj.get("type")
+    if kind is None:
+        raise BadInput(f"{path}.type", "is required")
+    if kind not in _TREATMENT_FIELDS:
+        raise BadInput(f"{path}.type", f"must be one of {', '.join(_TREATMENT_FIELDS)}")
+    _no_unknown(obj, _TREATMENT_FIELDS[kind], f"{path}.")
+    if kind == "surgery":
+        procedure = _choice(_required(obj, "procedure", path), SURGERY_PROCEDURES, f"{path}.procedure")
+        level = obj.get("amputation_level")
+        if procedure == "amputation":
+            level = _choice(
+                _required(obj, "amputation_level", path), AMPUTATION_LEVELS, f"{path}.amputation_level"
+            )
+        elif level is not None:
+            raise BadInput(f"{path}.amputation_level", "is only allowed when procedure is amputation")
+        margin = obj.get("margin")
+        if margin is not None:
+            margin = _choice(margin, MARGINS, f"{path}.margin")
+        return Surgery(
+            date=_date(_required(obj, "date", path), f"{path}.date"),
+            procedure=procedure,
+            amputation_level=level,
+            margin=margin,
+        )
+    start = _date(_required(obj, "start", path), f"{path}.start")
+    end = _date(_required(obj, "end", path), f"{path}.end")
+    if end < start:
+        raise BadInput(f"{path}.end", "is before start")
+    if kind == "radiation":
+        dose = obj.get("dose_gy")
+        if dose is not None:
+            dose = _number(dose, f"{path}.dose_gy")
+            if dose <= 0:
+                raise BadInput(f"{path}.dose_gy", "must be greater than 0")
+        return Radiation(
+            start=start,
+            end=end,
+            timing=_optional_choice(obj, "timing", RADIATION_TIMINGS, path),
+            modality=_optional_choice(obj, "modality", RADIATION_MODALITIES, path),
+            dose_gy=dose,
+        )
+    agents_raw = _list(_required(obj, "agents", path), f"{path}.agents")
+    if not agents_raw:
+        raise BadInput(f"{path}.agents", "must name at least one agent")
+    agents = []
+    for index, agent in enumerate(agents_raw):
+        if not isinstance(agent, str) or not agent.strip():
+            raise BadInput(f"{path}.agents[{index}]", "must be a non-empty agent name")
+        agents.append(agent.strip())
+    systemic = Systemic(start=start, end=end, agents=tuple(agents))
+    dose = obj.get("doxorubicin_mg_m2")
+    if dose is not None:
+        dose = _number(dose, f"{path}.doxorubicin_mg_m2")
+        if dose < 0:
+            raise BadInput(f"{path}.doxorubicin_mg_m2", "must not be negative")
+        if not systemic.has_agent("doxorubicin"):
+            raise BadInput(f"{path}.doxorubicin_mg_m2", "given but doxorubicin is not among the agents")
+    return Systemic(start=start, end=end, agents=tuple(agents), doxorubicin_mg_m2=dose)
+
+
+def _recurrence(data: Any, path: str) -> Recurrence:
+    obj = _mapping(data, path)
+    _no_unknown(obj, {"date", "kind"}, f"{path}.")
+    return Recurrence(
+        date=_date(_required(obj, "date", path), f"{path}.date"),
+        kind=_choice(_required(obj, "kind", path), RECURRENCE_KINDS, f"{path}.kind"),
+    )
+
+
+def _status(data: Any) -> Status:
+    if data is None:
+        return Status()
+    obj = _mapping(data, "status")
+    _no_unknown(obj, {"state", "date"}, "status.")
+    state = _choice(obj.get("state", "active"), STATUS_STATES, "status.state")
+    when = _optional_date(obj, "date", "status.date")
+    if state != "active" and when is None:
+        raise BadInput("status.date", f"is required when the state is {state}")
+    return Status(state=state, date=when)
+
+
+# --- primitives ----------------------------------------------------------------------------
+
+
+def _mapping(value: Any, path: str) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise BadInput(path, "must be a JSON object")
+    return value
+
+
+def _list(value: Any, path: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise BadInput(path, "must be a JSON list")
+    return value
+
+
+def _no_unknown(obj: Mapping[str, Any], allowed: set[str], prefix: str) -> None:
+    for key in obj:
+        if key not in allowed:
+            raise BadInput(f"{prefix}{key}", "unknown field")
+
+
+def _required(obj: Mapping[str, Any], key: str, path: str) -> Any:
+    if obj.get(key) is None:
+        raise BadInput(f"{path}.{key}", "is required")
+    return obj[key]
+
+
+def _number(value: Any, path: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise BadInput(path, "must be a number")
+    return float(value)
+
+
+def _date(value: Any, path: str) -> date:
+    if not isinstance(value, str) or len(value) != 10:
+        raise BadInput(path, "must be a date written YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadInput(path, f"{value!r} is not a calendar date") from None
+
+
+def _optional_date(obj: Mapping[str, Any], key: str, path: str) -> date | None:
+    value = obj.get(key)
+    return None if value is None else _date(value, path)
+
+
+def _choice(value: Any, allowed: tuple[str, ...], path: str) -> str:
+    if value not in allowed:
+        raise BadInput(path, f"{value!r} is not one of {', '.join(allowed)}")
+    return str(value)
+
+
+def _optional_choice(obj: Mapping[str, Any], key: str, allowed: tuple[str, ...], path: str) -> str | None:
+    value = obj.get(key)
+    return None if value is None else _choice(value, allowed, f"{path}.{key}")
+
+
+def _enum(enum: type[E], value: Any, path: str) -> E:
+    try:
+        return enum(value)
+    except ValueError:
+        allowed = ", ".join(member.value for member in enum)
+        raise BadInput(path, f"{value!r} is not one of {allowed}") from None
+
+
+def _optional_enum(enum: type[E], obj: Mapping[str, Any], key: str, path: str) -> E | None:
+    value = obj.get(key)
+    return None if value is None else _enum(enum, value, path)
+
+

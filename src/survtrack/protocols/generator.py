@@ -1,0 +1,209 @@
+"""The follow-up calendar generator: a pure function of (case facts, protocols, clinic calendar).
+
+It splits treatments into episodes at each recurrence, anchors every episode, expands the site
+protocol's series rules for the episode's risk tier, adds the additional rules (cardiac, amputation,
+limb-sparing), drops superseded and post-status events and suggests an open booking day for each.
+Every event carries the id and citation of the rule that produced it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from survtrack.domain.case import Case, Treatment
+from survtrack.domain.errors import BadInput
+from survtrack.domain.risk import (
+    RiskTier,
+    first_episode_risk,
+    histology_without_protocol,
+    is_desmoid,
+)
+from survtrack.domain.staging import StageResult, stage_tumour
+from survtrack.protocols.clinic_calendar import ClinicCalendar
+from survtrack.protocols.dates import add_months
+from survtrack.protocols.model import AdditionalRule, ProtocolSet, TimedEvent
+from survtrack.protocols.triggers import TRIGGERS
+
+WARN_RECURRENCE_NO_TREATMENT = (
+    "recurrence without treatment: calendar anchored on the recurrence date"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedEvent:
+    kind: str
+    due: date
+    window_start: date
+    window_end: date
+    suggested: date
+    episode: int
+    rule: str
+    source: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "due": self.due.isoformat(),
+            "window_start": self.window_start.isoformat(),
+            "window_end": self.window_end.isoformat(),
+            "suggested": self.suggested.isoformat(),
+            "episode": self.episode,
+            "rule": self.rule,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    stage: str | None
+    risk: str
+    protocol: str
+    warnings: tuple[str, ...]
+    events: tuple[PlannedEvent, ...]
+    staging: StageResult
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "stage": self.stage,
+            "risk": self.risk,
+            "protocol": self.protocol,
+            "warnings": list(self.warnings),
+            "events": [event.as_dict() for event in self.events],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Episode:
+    number: int
+    anchor: date
+    ends_after: date | None  # the next recurrence date: site events due later are superseded
+    tier: RiskTier
+
+
+def episode_of(start: date, recurrence_dates: list[date]) -> int:
+    """Episode 1 before the first recurrence; k+1 from recurrence k (inclusive)."""
+    return 1 + sum(1 for when in recurrence_dates if start >= when)
+
+
+def plan_case(case: Case, protocols: ProtocolSet, calendar: ClinicCalendar) -> Plan:
+    tumour = case.tumour
+    missing = histology_without_protocol(tumour.histology)
+    if missing:
+        raise BadInput(
+            "tumour.histology",
+            f"{missing} has no default surveillance protocol; choose a protocol for this patient",
+        )
+    desmoid = is_desmoid(tumour.histology)
+    staging = stage_tumour(
+        tumour.site, tumour.size_cm, tumour.grade, tumour.nodes, tumour.metastasis,
+        tumour.t4_invasion,
+    )
+    warnings: list[str] = []
+    if desmoid:
+        stage, tier1 = None, RiskTier.ANY
+    else:
+        stage = staging.stage
+        tier1, tier_warnings = first_episode_risk(staging, tumour.grade, tumour.nodes,
+                                                  tumour.metastasis)
+        warnings.extend(w for w in staging.warnings if "t4-invasion" not in w)
+        warnings.extend(tier_warnings)
+    protocol = protocols.for_site(tumour.site.value, desmoid)
+    if protocol is None:
+        raise BadInput("tumour.site", f"no protocol covers site {tumour.site.value!r}")
+
+    episodes = _episodes(case, tier1, warnings)
+    events: list[PlannedEvent] = []
+    stop = case.status.date if case.status.ends_surveillance else None
+    for episode in episodes:
+        for rule in protocol.rules_for(episode.tier.value):
+            window = timedelta(days=rule.window_days)
+            for months in rule.offsets():
+                due = add_months(episode.anchor, months)
+                if episode.ends_after is not None and due > episode.ends_after:
+                    break
+                if stop is not None and due >= stop:
+                    break
+                events.append(_event(rule.kind, due, due - window, due + window, episode.number,
+                                     rule.id, rule.source, calendar, stop, warnings))
+    recurrence_dates = [r.date for r in case.recurrences]
+    for extra in protocols.additional_rules:
+        for anchor, treatment in TRIGGERS[extra.trigger](case, extra, warnings):
+            number = episode_of(treatment.start, recurrence_dates)
+            for timed in extra.events:
+                due, start, end = _timed_dates(timed, anchor)
+                if stop is not None and due >= stop:
+                    continue
+                events.append(_event(extra.kind, due, start, end, number, extra.id,
+                                     extra.source, calendar, stop, warnings))
+    events.sort(key=lambda e: (e.due, e.kind, e.episode, e.rule))
+    return Plan(
+        stage=stage,
+        risk=tier1.value,
+        protocol=protocol.id,
+        warnings=tuple(dict.fromkeys(warnings)),
+        events=tuple(events),
+        staging=staging,
+    )
+
+
+def _episodes(case: Case, tier1: RiskTier, warnings: list[str]) -> list[Episode]:
+    recurrence_dates = [r.date for r in case.recurrences]
+    by_episode: dict[int, list[Treatment]] = {}
+    for treatment in case.treatments:
+        by_episode.setdefault(episode_of(treatment.start, recurrence_dates), []).append(treatment)
+    episodes: list[Episode] = []
+    for number in range(1, len(recurrence_dates) + 2):
+        treatments = by_episode.get(number, [])
+        if number == 1:
+            anchor = case.surveillance_start or max((t.end for t in treatments), default=None)
+            if anchor is None:
+                raise BadInput(
+                    "surveillance_start",
+                    "no anchor: give surveillance_start or a treatment before the first recurrence",
+                )
+            tier = tier1
+        else:
+            recurrence = recurrence_dates[number - 2]
+            if treatments:
+                anchor = max(t.end for t in treatments)
+            else:
+                anchor = recurrence
+                warnings.append(WARN_RECURRENCE_NO_TREATMENT)
+            tier = RiskTier.ANY if tier1 is RiskTier.ANY else RiskTier.HIGH
+        ends_after = recurrence_dates[number - 1] if number <= len(recurrence_dates) else None
+        episodes.append(Episode(number, anchor, ends_after, tier))
+    return episodes
+
+
+def _timed_dates(timed: TimedEvent, anchor: date) -> tuple[date, date, date]:
+    due = timed.at.after(anchor)
+    if timed.window_from is not None and timed.window_to is not None:
+        return due, timed.window_from.after(anchor), timed.window_to.after(anchor)
+    assert timed.before is not None and timed.after is not None
+    return due, timed.before.before(due), timed.after.after(due)
+
+
+def _event(
+    kind: str,
+    due: date,
+    window_start: date,
+    window_end: date,
+    episode: int,
+    rule: str,
+    source: str,
+    calendar: ClinicCalendar,
+    stop: date | None,
+    warnings: list[str],
+) -> PlannedEvent:
+    suggested = calendar.suggest(due, window_start, window_end, before=stop)
+    if suggested is None:
+        suggested = due
+        warnings.append(
+            f"no open clinic day in the window of {kind} due {due.isoformat()}: "
+            "suggested the due date"
+        )
+    return PlannedEvent(kind, due, window_start, window_end, suggested, episode, rule, source)
+
+
+__all__ = ["AdditionalRule", "Plan", "PlannedEvent", "plan_case"]
