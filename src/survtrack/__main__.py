@@ -1,0 +1,21 @@
+"""Entry point: no command opens the window; a command runs headless (see ``cli``)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from survtrack import cli
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = cli.parse(argv)
+    if args.command:
+        return cli.run_command(args)
+    from survtrack.ui.app import run_app
+
+    return run_app(db_url=getattr(args, "db", None), demo=args.demo)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

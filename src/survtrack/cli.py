@@ -1,0 +1,166 @@
+"""The headless command line (DESIGN.md section 3): stage, plan, demo.
+
+Exit codes: 0 success; 2 bad input, with one line on stderr naming the field and nothing on stdout;
+1 anything else (also one line on stderr, never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import NoReturn
+
+from survtrack import __version__
+from survtrack.domain.errors import BadInput
+from survtrack.domain.grading import Grade
+from survtrack.domain.sites import Metastasis, Nodes, Site
+
+EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports bad arguments on one line and exits 2."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"survtrack: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _Parser(add_help=False)
+    common.add_argument("--db", default=argparse.SUPPRESS, metavar="URL",
+                        help="SQLAlchemy database URL (default: SURVTRACK_DB, else the SQLite "
+                             "file in the per-user data folder)")
+    parser = _Parser(
+        prog="survtrack",
+        description="Follow-up surveillance calendars for soft tissue sarcoma. With no command, "
+                    "opens the SurvTrack window.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"survtrack {__version__}")
+    parser.add_argument("--demo", action="store_true",
+                        help="open the window on the demo database, filled with synthetic "
+                             "patients, signed in as a demo physician")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    stage = commands.add_parser("stage", parents=[common], help="AJCC 8 stage of a tumour")
+    stage.add_argument("--site", required=True, choices=[s.value for s in Site])
+    stage.add_argument("--size-cm", type=float, metavar="X")
+    stage.add_argument("--grade", choices=[g.value for g in Grade])
+    stage.add_argument("--nodes", choices=[n.value for n in Nodes])
+    stage.add_argument("--metastasis", choices=[m.value for m in Metastasis])
+    stage.add_argument("--t4-invasion", action="store_true",
+                       help="head and neck: the tumour invades adjoining structures")
+    stage.add_argument("--format", choices=("text", "json"), default="text")
+
+    plan = commands.add_parser("plan", parents=[common],
+                               help="the follow-up calendar of one case file (no database)")
+    plan.add_argument("case", metavar="CASE.json", help="case file, or - for standard input")
+    plan.add_argument("--format", choices=("json", "csv", "ics"), default="json")
+    plan.add_argument("--country", metavar="CC", help="public holidays of this country (ISO code)")
+    plan.add_argument("--region", metavar="RR", help="and of this region or state")
+
+    demo = commands.add_parser("demo", parents=[common],
+                               help="fill the database with synthetic patients")
+    demo.add_argument("--patients", type=int, default=500, metavar="N")
+    demo.add_argument("--seed", type=int, default=1, metavar="S")
+    demo.add_argument("--no-events", action="store_true",
+                      help="patients only, without their follow-up calendars")
+    return parser
+
+
+def run_stage(args: argparse.Namespace) -> int:
+    from survtrack.domain.staging import stage_tumour
+
+    if args.size_cm is not None and not args.size_cm > 0:
+        raise BadInput("size-cm", "must be greater than 0")
+    result = stage_tumour(
+        Site(args.site),
+        args.size_cm,
+        Grade(args.grade) if args.grade else None,
+        Nodes(args.nodes) if args.nodes else None,
+        Metastasis(args.metastasis) if args.metastasis else None,
+        args.t4_invasion,
+    )
+    if args.format == "json":
+        print(json.dumps({"site": result.site.value, "t": result.t, "stage": result.stage,
+                          "warnings": list(result.warnings)}))
+    else:
+        print(result.stage or "none")
+        for warning in result.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+    return EXIT_OK
+
+
+def run_plan(args: argparse.Namespace) -> int:
+    from survtrack.domain.case_file import parse_case_json
+    from survtrack.protocols.clinic_calendar import ClinicCalendar
+    from survtrack.protocols.generator import plan_case
+    from survtrack.protocols.loader import load_protocols
+    from survtrack.reports.plan_export import plan_to_csv, plan_to_ics
+
+    if args.case == "-":
+        text = sys.stdin.read()
+    else:
+        path = Path(args.case)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise BadInput("CASE.json", f"no such file: {path}") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise BadInput("CASE.json", f"cannot read {path}: {exc}") from None
+    case = parse_case_json(text)
+    calendar = ClinicCalendar(args.country, args.region)
+    plan = plan_case(case, load_protocols(), calendar)
+    if args.format == "csv":
+        sys.stdout.write(plan_to_csv(plan))
+    elif args.format == "ics":
+        sys.stdout.write(plan_to_ics(plan))
+    else:
+        print(json.dumps(plan.as_dict(), indent=1))
+    return EXIT_OK
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from survtrack.services.database import open_database
+    from survtrack.services.demo import generate_demo
+    from survtrack.store.audit import Actor
+
+    database = open_database(getattr(args, "db", None))
+    try:
+        summary = generate_demo(database, args.patients, args.seed, date.today(),
+                                Actor(None, "demo"), with_events=not args.no_events)
+    finally:
+        database.dispose()
+    print(summary.line())
+    return EXIT_OK
+
+
+COMMANDS = {"stage": run_stage, "plan": run_plan, "demo": run_demo}
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run one headless command with the exit-code contract."""
+    from survtrack.store.migrate import DatabaseTooNew
+
+    try:
+        return COMMANDS[args.command](args)
+    except BadInput as exc:
+        print(f"survtrack: {exc.field}: {exc.reason}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except DatabaseTooNew as exc:
+        print(f"survtrack: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        return EXIT_FAILURE
+    except Exception as exc:  # noqa: BLE001 - the contract: one line, never a traceback
+        print(f"survtrack: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    return build_parser().parse_args(argv)

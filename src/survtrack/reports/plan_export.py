@@ -1,0 +1,55 @@
+"""A plan as CSV or iCalendar text (``survtrack plan --format csv/ics``).
+
+The iCalendar form is for a scheduler's own calendar: all-day events on the suggested date, times
+in UTC, text that names the kind of appointment and never the diagnosis.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from datetime import UTC, datetime, timedelta
+
+from icalendar import Calendar, Event
+
+from survtrack.domain.events import EventKind
+from survtrack.protocols.generator import Plan
+
+CSV_COLUMNS = (
+    "kind", "due", "window_start", "window_end", "suggested", "episode", "rule", "source",
+)
+
+
+def plan_to_csv(plan: Plan) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for event in plan.events:
+        row = event.as_dict()
+        writer.writerow([row[column] for column in CSV_COLUMNS])
+    return out.getvalue()
+
+
+def plan_to_ics(plan: Plan, stamp: datetime | None = None) -> str:
+    calendar = Calendar()
+    calendar.add("prodid", "-//SurvTrack//Follow-up plan//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    stamp = (stamp or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    for event in plan.events:
+        key = f"{event.rule}|{event.episode}|{event.due.isoformat()}|{event.kind}"
+        vevent = Event()
+        vevent.add("uid", hashlib.sha256(key.encode()).hexdigest()[:32] + "@survtrack")
+        vevent.add("dtstamp", stamp)
+        vevent.add("dtstart", event.suggested)
+        vevent.add("dtend", event.suggested + timedelta(days=1))
+        vevent.add("summary", EventKind(event.kind).label)
+        vevent.add(
+            "description",
+            f"Due {event.due.isoformat()}; window {event.window_start.isoformat()} to "
+            f"{event.window_end.isoformat()}. Rule {event.rule}.",
+        )
+        vevent.add("transp", "TRANSPARENT")
+        calendar.add_component(vevent)
+    return calendar.to_ical().decode("utf-8")

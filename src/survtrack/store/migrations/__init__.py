@@ -1,0 +1,1 @@
+"""Alembic migrations of the SurvTrack schema (run automatically at start)."""

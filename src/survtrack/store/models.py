@@ -1,0 +1,198 @@
+"""The tables: users, patients, tumours, treatments, recurrences, follow-up events and the audit log.
+
+Codes (site, grade, state, ...) are stored as their short text values, the same strings the case
+file and the domain enums use, so a database row reads like the case file.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survtrack.store.base import Base, Versioned, int_pk, str_code, str_name, str_text
+
+
+class User(Versioned, Base):
+    __tablename__ = "users"
+
+    id: Mapped[int_pk]
+    username: Mapped[str_code] = mapped_column(unique=True)
+    full_name: Mapped[str_name]
+    role: Mapped[str_code]  # scheduler, physician, administrator
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+
+    __table_args__ = (
+        CheckConstraint("role IN ('scheduler', 'physician', 'administrator')", name="role"),
+    )
+
+
+class Patient(Versioned, Base):
+    __tablename__ = "patients"
+
+    id: Mapped[int_pk]
+    mrn: Mapped[str_code] = mapped_column(unique=True)
+    family_name: Mapped[str_name]
+    given_name: Mapped[str_name]
+    #: lower-case "family, given" for searching as you type (kept in step by the services)
+    name_key: Mapped[str] = mapped_column(String(250), index=True)
+    birth_date: Mapped[date]
+    sex: Mapped[str_code]  # female, male, other, unknown
+    phone: Mapped[str_code | None]
+    language: Mapped[str_code | None]
+    physician: Mapped[str_name | None] = mapped_column(index=True)
+    status: Mapped[str_code] = mapped_column(default="active")
+    status_date: Mapped[date | None]
+    created_at: Mapped[datetime]
+
+    tumours: Mapped[list[Tumour]] = relationship(
+        back_populates="patient", cascade="all, delete-orphan", order_by="Tumour.id"
+    )
+    treatments: Mapped[list[TreatmentRow]] = relationship(
+        back_populates="patient", cascade="all, delete-orphan",
+        order_by="(TreatmentRow.start, TreatmentRow.id)",
+    )
+    recurrences: Mapped[list[RecurrenceRow]] = relationship(
+        back_populates="patient", cascade="all, delete-orphan", order_by="RecurrenceRow.date"
+    )
+
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('active', 'deceased', 'discharged', 'transferred')", name="status"
+        ),
+        CheckConstraint("status = 'active' OR status_date IS NOT NULL", name="status_date"),
+    )
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.family_name}, {self.given_name}"
+
+
+class Tumour(Versioned, Base):
+    __tablename__ = "tumours"
+
+    id: Mapped[int_pk]
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), index=True
+    )
+    diagnosis_date: Mapped[date | None]
+    site: Mapped[str_code]
+    limb: Mapped[str_code | None]
+    laterality: Mapped[str_code | None]
+    histology: Mapped[str_name | None]
+    grade: Mapped[str_code | None]
+    fnclcc_score: Mapped[int | None]
+    size_cm: Mapped[float | None] = mapped_column(Float)
+    depth: Mapped[str_code | None]
+    nodes: Mapped[str_code | None]
+    metastasis: Mapped[str_code | None]
+    t4_invasion: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: computed by the services from the fields above whenever they change
+    t_category: Mapped[str_code | None]
+    stage: Mapped[str_code | None]
+    risk: Mapped[str_code | None]
+
+    patient: Mapped[Patient] = relationship(back_populates="tumours")
+
+    __table_args__ = (CheckConstraint("size_cm IS NULL OR size_cm > 0", name="size_positive"),)
+
+
+class TreatmentRow(Versioned, Base):
+    """Surgery, radiation or systemic therapy; columns that do not apply to a type stay null."""
+
+    __tablename__ = "treatments"
+
+    id: Mapped[int_pk]
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), index=True
+    )
+    type: Mapped[str_code]  # surgery, radiation, systemic
+    start: Mapped[date]  # surgery: the operation date
+    end: Mapped[date]  # surgery: the operation date
+    procedure: Mapped[str_code | None]
+    margin: Mapped[str_code | None]
+    amputation_level: Mapped[str_code | None]
+    timing: Mapped[str_code | None]
+    modality: Mapped[str_code | None]
+    dose_gy: Mapped[float | None] = mapped_column(Float)
+    agents: Mapped[str_text | None]  # comma separated
+    doxorubicin_mg_m2: Mapped[float | None] = mapped_column(Float)
+
+    patient: Mapped[Patient] = relationship(back_populates="treatments")
+
+    __table_args__ = (
+        CheckConstraint("type IN ('surgery', 'radiation', 'systemic')", name="type"),
+        CheckConstraint('"end" >= start', name="end_after_start"),
+        CheckConstraint("doxorubicin_mg_m2 IS NULL OR doxorubicin_mg_m2 >= 0", name="dose"),
+    )
+
+
+class RecurrenceRow(Versioned, Base):
+    __tablename__ = "recurrences"
+
+    id: Mapped[int_pk]
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), index=True
+    )
+    date: Mapped[date]
+    kind: Mapped[str_code]  # local, distant
+
+    patient: Mapped[Patient] = relationship(back_populates="recurrences")
+
+
+class FollowUpEvent(Versioned, Base):
+    __tablename__ = "followup_events"
+
+    id: Mapped[int_pk]
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    episode: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str_code]
+    due: Mapped[date]
+    window_start: Mapped[date]
+    window_end: Mapped[date]
+    suggested: Mapped[date | None]
+    rule_id: Mapped[str_name]
+    source: Mapped[str] = mapped_column(Text)
+    state: Mapped[str_code] = mapped_column(default="planned")
+    booked_at: Mapped[datetime | None]
+    location: Mapped[str_name | None]
+    result: Mapped[str_code | None]
+    reason: Mapped[str_text | None]
+    moved_by_hand: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (
+        Index("ix_followup_events_patient_due", "patient_id", "due"),
+        Index("ix_followup_events_state_window_end", "state", "window_end"),
+        Index("ix_followup_events_state_window_start", "state", "window_start"),
+        CheckConstraint("window_start <= due AND due <= window_end", name="window"),
+    )
+
+
+class AuditEntry(Base):
+    """Append-only: database triggers refuse UPDATE and DELETE on this table."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int_pk]
+    at: Mapped[datetime]
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    username: Mapped[str_code]
+    action: Mapped[str_code]  # insert, update, delete, or a named action (sign_in, demo, ...)
+    entity: Mapped[str_code]
+    entity_id: Mapped[int | None]
+    #: JSON {"field": [old, new], ...}
+    changes: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
