@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import aliased
 
 from survtrack.store.engine import Database
 from survtrack.store.models import Patient, Tumour
@@ -54,8 +55,12 @@ def search_patients(
     db: Database, text: str, offset: int = 0, limit: int = PAGE_SIZE
 ) -> list[PatientListRow]:
     """One page of patients matching every word of ``text`` (name) or its start (MRN)."""
+    other = aliased(Tumour)
     first_tumour = (
-        select(func.min(Tumour.id)).where(Tumour.patient_id == Patient.id).scalar_subquery()
+        select(func.min(other.id))
+        .where(other.patient_id == Patient.id)
+        .correlate(Patient)
+        .scalar_subquery()
     )
     statement = (
         select(
@@ -69,7 +74,7 @@ def search_patients(
             Patient.physician,
             Patient.status,
         )
-        .outerjoin(Tumour, and_(Tumour.id == first_tumour))
+        .outerjoin(Tumour, Tumour.id == first_tumour)
         .order_by(Patient.name_key, Patient.id)
         .offset(offset)
         .limit(limit)

@@ -1,0 +1,94 @@
+"""Administration: the list of user accounts, adding users, disabling and enabling them."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from survtrack.domain.errors import BadInput
+from survtrack.services.auth import SignedIn, UserRow, list_users, set_active
+from survtrack.store.engine import Database
+from survtrack.ui.sign_in_dialog import NewUserDialog
+
+
+class UsersDialog(QDialog):
+    def __init__(self, db: Database, admin: SignedIn, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.admin = admin
+        self.setWindowTitle("Users")
+        self.resize(560, 360)
+        self.table = QTableWidget(0, 4)
+        self.table.setObjectName("usersTable")
+        self.table.setHorizontalHeaderLabels(["User name", "Full name", "Role", "Active"])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.add_button = QPushButton("&Add user…")
+        self.toggle_button = QPushButton("&Disable")
+        self.add_button.clicked.connect(self.add_user)
+        self.toggle_button.clicked.connect(self.toggle_selected)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.toggle_button)
+        buttons.addStretch(1)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addLayout(buttons)
+        layout.addWidget(close)
+        self.users: list[UserRow] = []
+        self.reload()
+
+    def reload(self) -> None:
+        self.users = list_users(self.db)
+        self.table.setRowCount(len(self.users))
+        for row, user in enumerate(self.users):
+            for column, text in enumerate(
+                (user.username, user.full_name, user.role, "yes" if user.active else "disabled")
+            ):
+                self.table.setItem(row, column, QTableWidgetItem(text))
+        self._update_buttons()
+
+    def _selected(self) -> UserRow | None:
+        rows = {index.row() for index in self.table.selectedIndexes()}
+        return self.users[rows.pop()] if len(rows) == 1 else None
+
+    def _update_buttons(self) -> None:
+        user = self._selected()
+        self.toggle_button.setEnabled(user is not None and user.id != self.admin.user_id)
+        self.toggle_button.setText("&Enable" if user and not user.active else "&Disable")
+
+    def add_user(self) -> None:
+        if NewUserDialog(self.db, self.admin, self).exec():
+            self.reload()
+
+    def toggle_selected(self) -> None:
+        user = self._selected()
+        if user is None:
+            return
+        if user.active:
+            answer = QMessageBox.question(
+                self, "Disable user",
+                f"Disable {user.full_name} ({user.username})? They will no longer be able to "
+                "sign in. Their past changes stay in the audit trail.",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        try:
+            set_active(self.db, user.id, not user.active, self.admin)
+        except BadInput as exc:
+            QMessageBox.warning(self, "Users", f"{exc.field}: {exc.reason}")
+        self.reload()
