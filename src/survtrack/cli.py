@@ -32,19 +32,26 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
-    common.add_argument("--db", default=argparse.SUPPRESS, metavar="URL",
-                        help="SQLAlchemy database URL (default: SURVTRACK_DB, else the SQLite "
-                             "file in the per-user data folder)")
+    common.add_argument(
+        "--db",
+        default=argparse.SUPPRESS,
+        metavar="URL",
+        help="SQLAlchemy database URL (default: SURVTRACK_DB, else the SQLite "
+        "file in the per-user data folder)",
+    )
     parser = _Parser(
         prog="survtrack",
         description="Follow-up surveillance calendars for soft tissue sarcoma. With no command, "
-                    "opens the SurvTrack window.",
+        "opens the SurvTrack window.",
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"survtrack {__version__}")
-    parser.add_argument("--demo", action="store_true",
-                        help="open the window on the demo database, filled with synthetic "
-                             "patients, signed in as a demo physician")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="open the window on the demo database, filled with synthetic "
+        "patients, signed in as a demo physician",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     stage = commands.add_parser("stage", parents=[common], help="AJCC 8 stage of a tumour")
@@ -53,23 +60,29 @@ def build_parser() -> argparse.ArgumentParser:
     stage.add_argument("--grade", choices=[g.value for g in Grade])
     stage.add_argument("--nodes", choices=[n.value for n in Nodes])
     stage.add_argument("--metastasis", choices=[m.value for m in Metastasis])
-    stage.add_argument("--t4-invasion", action="store_true",
-                       help="head and neck: the tumour invades adjoining structures")
+    stage.add_argument(
+        "--t4-invasion",
+        action="store_true",
+        help="head and neck: the tumour invades adjoining structures",
+    )
     stage.add_argument("--format", choices=("text", "json"), default="text")
 
-    plan = commands.add_parser("plan", parents=[common],
-                               help="the follow-up calendar of one case file (no database)")
+    plan = commands.add_parser(
+        "plan", parents=[common], help="the follow-up calendar of one case file (no database)"
+    )
     plan.add_argument("case", metavar="CASE.json", help="case file, or - for standard input")
     plan.add_argument("--format", choices=("json", "csv", "ics"), default="json")
     plan.add_argument("--country", metavar="CC", help="public holidays of this country (ISO code)")
     plan.add_argument("--region", metavar="RR", help="and of this region or state")
 
-    demo = commands.add_parser("demo", parents=[common],
-                               help="fill the database with synthetic patients")
+    demo = commands.add_parser(
+        "demo", parents=[common], help="fill the database with synthetic patients"
+    )
     demo.add_argument("--patients", type=int, default=500, metavar="N")
     demo.add_argument("--seed", type=int, default=1, metavar="S")
-    demo.add_argument("--no-events", action="store_true",
-                      help="patients only, without their follow-up calendars")
+    demo.add_argument(
+        "--no-events", action="store_true", help="patients only, without their follow-up calendars"
+    )
     return parser
 
 
@@ -87,8 +100,16 @@ def run_stage(args: argparse.Namespace) -> int:
         args.t4_invasion,
     )
     if args.format == "json":
-        print(json.dumps({"site": result.site.value, "t": result.t, "stage": result.stage,
-                          "warnings": list(result.warnings)}))
+        print(
+            json.dumps(
+                {
+                    "site": result.site.value,
+                    "t": result.t,
+                    "stage": result.stage,
+                    "warnings": list(result.warnings),
+                }
+            )
+        )
     else:
         print(result.stage or "none")
         for warning in result.warnings:
@@ -132,8 +153,14 @@ def run_demo(args: argparse.Namespace) -> int:
 
     database = open_database(getattr(args, "db", None))
     try:
-        summary = generate_demo(database, args.patients, args.seed, date.today(),
-                                Actor(None, "demo"), with_events=not args.no_events)
+        summary = generate_demo(
+            database,
+            args.patients,
+            args.seed,
+            date.today(),
+            Actor(None, "demo"),
+            with_events=not args.no_events,
+        )
     finally:
         database.dispose()
     print(summary.line())
@@ -157,7 +184,7 @@ def run_command(args: argparse.Namespace) -> int:
         return EXIT_FAILURE
     except KeyboardInterrupt:
         return EXIT_FAILURE
-    except Exception as exc:  # noqa: BLE001 - the contract: one line, never a traceback
+    except Exception as exc:
         print(f"survtrack: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_FAILURE
 

@@ -12,13 +12,28 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from survtrack.domain.case import Case, Radiation, Recurrence, Status, Surgery, Systemic, Treatment
-from survtrack.domain.case import Tumour
+from survtrack.domain.case import (
+    Case,
+    Radiation,
+    Recurrence,
+    Status,
+    Surgery,
+    Systemic,
+    Treatment,
+    Tumour,
+)
 from survtrack.domain.errors import BadInput
 from survtrack.domain.grading import Grade
 from survtrack.domain.risk import histology_without_protocol
-from survtrack.domain.sites import AMPUTATION_LEVELS, Depth, Laterality, Limb, Metastasis, Nodes
-from survtrack.domain.sites import Site
+from survtrack.domain.sites import (
+    AMPUTATION_LEVELS,
+    Depth,
+    Laterality,
+    Limb,
+    Metastasis,
+    Nodes,
+    Site,
+)
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -39,7 +54,15 @@ STATUS_STATES = ("active", "deceased", "discharged")
 
 _TOP_FIELDS = {"surveillance_start", "status", "tumour", "treatments", "recurrences"}
 _TUMOUR_FIELDS = {
-    "site", "limb", "laterality", "histology", "grade", "size_cm", "depth", "nodes", "metastasis",
+    "site",
+    "limb",
+    "laterality",
+    "histology",
+    "grade",
+    "size_cm",
+    "depth",
+    "nodes",
+    "metastasis",
 }
 _TREATMENT_FIELDS = {
     "surgery": {"type", "date", "procedure", "amputation_level", "margin"},
@@ -53,7 +76,9 @@ def parse_case_json(text: str) -> Case:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise BadInput("case file", f"malformed JSON at line {exc.lineno} column {exc.colno}") from None
+        raise BadInput(
+            "case file", f"malformed JSON at line {exc.lineno} column {exc.colno}"
+        ) from None
     return parse_case(data)
 
 
@@ -139,14 +164,20 @@ def _treatment(data: Any, path: str) -> Treatment:
         raise BadInput(f"{path}.type", f"must be one of {', '.join(_TREATMENT_FIELDS)}")
     _no_unknown(obj, _TREATMENT_FIELDS[kind], f"{path}.")
     if kind == "surgery":
-        procedure = _choice(_required(obj, "procedure", path), SURGERY_PROCEDURES, f"{path}.procedure")
+        procedure = _choice(
+            _required(obj, "procedure", path), SURGERY_PROCEDURES, f"{path}.procedure"
+        )
         level = obj.get("amputation_level")
         if procedure == "amputation":
             level = _choice(
-                _required(obj, "amputation_level", path), AMPUTATION_LEVELS, f"{path}.amputation_level"
+                _required(obj, "amputation_level", path),
+                AMPUTATION_LEVELS,
+                f"{path}.amputation_level",
             )
         elif level is not None:
-            raise BadInput(f"{path}.amputation_level", "is only allowed when procedure is amputation")
+            raise BadInput(
+                f"{path}.amputation_level", "is only allowed when procedure is amputation"
+            )
         margin = obj.get("margin")
         if margin is not None:
             margin = _choice(margin, MARGINS, f"{path}.margin")
@@ -188,7 +219,9 @@ def _treatment(data: Any, path: str) -> Treatment:
         if dose < 0:
             raise BadInput(f"{path}.doxorubicin_mg_m2", "must not be negative")
         if not systemic.has_agent("doxorubicin"):
-            raise BadInput(f"{path}.doxorubicin_mg_m2", "given but doxorubicin is not among the agents")
+            raise BadInput(
+                f"{path}.doxorubicin_mg_m2", "given but doxorubicin is not among the agents"
+            )
     return Systemic(start=start, end=end, agents=tuple(agents), doxorubicin_mg_m2=dose)
 
 
@@ -266,7 +299,9 @@ def _choice(value: Any, allowed: tuple[str, ...], path: str) -> str:
     return str(value)
 
 
-def _optional_choice(obj: Mapping[str, Any], key: str, allowed: tuple[str, ...], path: str) -> str | None:
+def _optional_choice(
+    obj: Mapping[str, Any], key: str, allowed: tuple[str, ...], path: str
+) -> str | None:
     value = obj.get(key)
     return None if value is None else _choice(value, allowed, f"{path}.{key}")
 
@@ -282,5 +317,3 @@ def _enum(enum: type[E], value: Any, path: str) -> E:
 def _optional_enum(enum: type[E], obj: Mapping[str, Any], key: str, path: str) -> E | None:
     value = obj.get(key)
     return None if value is None else _enum(enum, value, path)
-
-

@@ -18,7 +18,9 @@ class Grade(StrEnum):
         return f"G{self.value}"
 
 
-def fnclcc_score(differentiation: int, mitotic_count_per_10hpf: int, necrosis_percent: float) -> int:
+def fnclcc_score(
+    differentiation: int, mitotic_count_per_10hpf: int, necrosis_percent: float
+) -> int:
     """Total FNCLCC score from its three components.
 
     Differentiation is scored 1-3 directly; mitoses 0-9 -> 1, 10-19 -> 2, >= 20 -> 3;

@@ -57,5 +57,3 @@ def histology_without_protocol(histology: str | None) -> str | None:
     if "gist" in text or "gastrointestinal stromal" in text:
         return "GIST"
     return None
-
-

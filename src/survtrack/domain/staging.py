@@ -1,7 +1,8 @@
 """AJCC 8th edition T category and stage groups for soft tissue sarcoma (clinical reference 2).
 
-``stage_tumour`` is the single entry point: it returns the T category, the stage group (or None where
-the site has no stage groups or the facts are incomplete) and the warnings a clinician must see.
+``stage_tumour`` is the single entry point: it returns the T category, the stage group
+(or None where the site has no stage groups or the facts are incomplete) and the warnings
+a clinician must see.
 """
 
 from __future__ import annotations

@@ -29,7 +29,9 @@ class ClinicCalendar:
             try:
                 self._holidays = holidays.country_holidays(country, subdiv=region)
             except NotImplementedError:
-                raise BadInput("country", f"{country!r} is not a country code holidays knows") from None
+                raise BadInput(
+                    "country", f"{country!r} is not a country code holidays knows"
+                ) from None
             except ValueError as exc:
                 raise BadInput("region", f"{region!r}: {exc}") from None
         elif region:

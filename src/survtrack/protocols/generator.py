@@ -96,7 +96,11 @@ def plan_case(case: Case, protocols: ProtocolSet, calendar: ClinicCalendar) -> P
         )
     desmoid = is_desmoid(tumour.histology)
     staging = stage_tumour(
-        tumour.site, tumour.size_cm, tumour.grade, tumour.nodes, tumour.metastasis,
+        tumour.site,
+        tumour.size_cm,
+        tumour.grade,
+        tumour.nodes,
+        tumour.metastasis,
         tumour.t4_invasion,
     )
     warnings: list[str] = []
@@ -104,8 +108,9 @@ def plan_case(case: Case, protocols: ProtocolSet, calendar: ClinicCalendar) -> P
         stage, tier1 = None, RiskTier.ANY
     else:
         stage = staging.stage
-        tier1, tier_warnings = first_episode_risk(staging, tumour.grade, tumour.nodes,
-                                                  tumour.metastasis)
+        tier1, tier_warnings = first_episode_risk(
+            staging, tumour.grade, tumour.nodes, tumour.metastasis
+        )
         warnings.extend(w for w in staging.warnings if "t4-invasion" not in w)
         warnings.extend(tier_warnings)
     protocol = protocols.for_site(tumour.site.value, desmoid)
@@ -124,8 +129,20 @@ def plan_case(case: Case, protocols: ProtocolSet, calendar: ClinicCalendar) -> P
                     break
                 if stop is not None and due >= stop:
                     break
-                events.append(_event(rule.kind, due, due - window, due + window, episode.number,
-                                     rule.id, rule.source, calendar, stop, warnings))
+                events.append(
+                    _event(
+                        rule.kind,
+                        due,
+                        due - window,
+                        due + window,
+                        episode.number,
+                        rule.id,
+                        rule.source,
+                        calendar,
+                        stop,
+                        warnings,
+                    )
+                )
     recurrence_dates = [r.date for r in case.recurrences]
     for extra in protocols.additional_rules:
         for anchor, treatment in TRIGGERS[extra.trigger](case, extra, warnings):
@@ -134,9 +151,24 @@ def plan_case(case: Case, protocols: ProtocolSet, calendar: ClinicCalendar) -> P
                 due, start, end = _timed_dates(timed, anchor)
                 if stop is not None and due >= stop:
                     continue
-                events.append(_event(extra.kind, due, start, end, number, extra.id,
-                                     extra.source, calendar, stop, warnings))
-    events.sort(key=lambda e: (e.due, e.kind, e.episode, e.rule))
+                events.append(
+                    _event(
+                        extra.kind,
+                        due,
+                        start,
+                        end,
+                        number,
+                        extra.id,
+                        extra.source,
+                        calendar,
+                        stop,
+                        warnings,
+                    )
+                )
+    # Two triggers on the same day (a treatment entered twice, a bilateral operation) give the
+    # same events: one of each is enough.
+    unique = {(e.rule, e.episode, e.due, e.kind): e for e in events}
+    events = sorted(unique.values(), key=lambda e: (e.due, e.kind, e.episode, e.rule))
     return Plan(
         stage=stage,
         risk=tier1.value,

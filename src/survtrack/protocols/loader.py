@@ -28,7 +28,14 @@ from survtrack.resources import resource_dir
 
 TIERS = ("low", "high", "any")
 _SERIES_KEYS = {
-    "id", "tier", "kind", "from_months", "to_months", "every_months", "window_days", "source",
+    "id",
+    "tier",
+    "kind",
+    "from_months",
+    "to_months",
+    "every_months",
+    "window_days",
+    "source",
 }
 _ADDITIONAL_KEYS = {"id", "trigger", "kind", "source", "events", "threshold_mg_m2"}
 _EVENT_KEYS = {"at", "before", "after", "window_from", "window_to"}
@@ -97,7 +104,9 @@ def _site_protocol(name: str, header: dict[str, Any], rules: list[Any]) -> SiteP
     sites = header.get("sites")
     valid_sites = {site.value for site in Site}
     if not isinstance(sites, list) or not sites or any(s not in valid_sites for s in sites):
-        raise ProtocolError(f"{name}: [protocol] sites must list site groups from {sorted(valid_sites)}")
+        raise ProtocolError(
+            f"{name}: [protocol] sites must list site groups from {sorted(valid_sites)}"
+        )
     histology = header.get("histology", "default")
     if histology not in ("default", "desmoid"):
         raise ProtocolError(f"{name}: [protocol] histology must be 'default' or 'desmoid'")
@@ -119,8 +128,12 @@ def _series_rule(name: str, raw: dict[str, Any], index: int) -> SeriesRule:
         raise ProtocolError(f"{where}: field 'tier' must be one of {', '.join(TIERS)}")
     numbers = {
         key: _whole(where, raw, key, minimum)
-        for key, minimum in (("from_months", 0), ("to_months", 1), ("every_months", 1),
-                             ("window_days", 0))
+        for key, minimum in (
+            ("from_months", 0),
+            ("to_months", 1),
+            ("every_months", 1),
+            ("window_days", 0),
+        )
     }
     if numbers["to_months"] <= numbers["from_months"]:
         raise ProtocolError(f"{where}: field 'to_months' must be greater than 'from_months'")
@@ -166,8 +179,10 @@ def _timed_event(where: str, raw: Any) -> TimedEvent:
         raise ProtocolError(f"{where}: field 'at' is required")
     relative = "before" in raw or "after" in raw
     absolute = "window_from" in raw or "window_to" in raw
-    if relative == absolute or (relative and not {"before", "after"} <= set(raw)) or (
-        absolute and not {"window_from", "window_to"} <= set(raw)
+    if (
+        relative == absolute
+        or (relative and not {"before", "after"} <= set(raw))
+        or (absolute and not {"window_from", "window_to"} <= set(raw))
     ):
         raise ProtocolError(
             f"{where}: give either 'before' and 'after', or 'window_from' and 'window_to'"

@@ -9,7 +9,7 @@ from survtrack.protocols.dates import Offset
 
 @dataclass(frozen=True, slots=True)
 class SeriesRule:
-    """Events every ``every_months`` from ``from_months`` (exclusive) to ``to_months`` (inclusive)."""
+    """Events every ``every_months`` after ``from_months``, up to and including ``to_months``."""
 
     id: str
     tier: str  # "low", "high" or "any"

@@ -1,7 +1,8 @@
 """The conditions an additional rule can name as its ``trigger``, and the anchor each one yields.
 
 Conditions are code (they read treatments); every number they compare against comes from the
-protocol file (``threshold_mg_m2``). A trigger returns the (anchor date, treatment) pairs it fires on.
+protocol file (``threshold_mg_m2``). A trigger returns the (anchor date, treatment) pairs it
+fires on.
 """
 
 from __future__ import annotations
@@ -20,9 +21,7 @@ Trigger = Callable[[Case, AdditionalRule, list[str]], list[Firing]]
 
 
 def _doxorubicin_cumulative(case: Case, rule: AdditionalRule, warnings: list[str]) -> list[Firing]:
-    courses = [
-        t for t in case.treatments if isinstance(t, Systemic) and t.has_agent("doxorubicin")
-    ]
+    courses = [t for t in case.treatments if isinstance(t, Systemic) and t.has_agent("doxorubicin")]
     if not courses:
         return []
     unknown = any(course.doxorubicin_mg_m2 is None for course in courses)

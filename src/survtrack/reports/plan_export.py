@@ -17,7 +17,14 @@ from survtrack.domain.events import EventKind
 from survtrack.protocols.generator import Plan
 
 CSV_COLUMNS = (
-    "kind", "due", "window_start", "window_end", "suggested", "episode", "rule", "source",
+    "kind",
+    "due",
+    "window_start",
+    "window_end",
+    "suggested",
+    "episode",
+    "rule",
+    "source",
 )
 
 

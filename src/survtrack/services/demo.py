@@ -57,25 +57,41 @@ MAX_PATIENTS = 1_000_000
 BATCH = 2_000
 
 SITE_WEIGHTS = {
-    Site.EXTREMITY: 55, Site.TRUNK: 12, Site.RETROPERITONEUM: 15, Site.HEAD_NECK: 5,
+    Site.EXTREMITY: 55,
+    Site.TRUNK: 12,
+    Site.RETROPERITONEUM: 15,
+    Site.HEAD_NECK: 5,
     Site.VISCERAL: 13,
 }
 HISTOLOGY_WEIGHTS = {
     "soft": {
-        "undifferentiated pleomorphic sarcoma": 20, "myxoid liposarcoma": 10,
-        "well-differentiated liposarcoma": 9, "myxofibrosarcoma": 12, "synovial sarcoma": 8,
-        "leiomyosarcoma": 10, "malignant peripheral nerve sheath tumour": 5,
-        "desmoid tumour": 5, "pleomorphic liposarcoma": 4, "fibrosarcoma": 3,
-        "epithelioid sarcoma": 2, "clear cell sarcoma": 2,
+        "undifferentiated pleomorphic sarcoma": 20,
+        "myxoid liposarcoma": 10,
+        "well-differentiated liposarcoma": 9,
+        "myxofibrosarcoma": 12,
+        "synovial sarcoma": 8,
+        "leiomyosarcoma": 10,
+        "malignant peripheral nerve sheath tumour": 5,
+        "desmoid tumour": 5,
+        "pleomorphic liposarcoma": 4,
+        "fibrosarcoma": 3,
+        "epithelioid sarcoma": 2,
+        "clear cell sarcoma": 2,
     },
     "abdominal": {
-        "well-differentiated liposarcoma": 30, "dedifferentiated liposarcoma": 28,
-        "leiomyosarcoma": 30, "solitary fibrous tumour": 6, "desmoid tumour": 3,
+        "well-differentiated liposarcoma": 30,
+        "dedifferentiated liposarcoma": 28,
+        "leiomyosarcoma": 30,
+        "solitary fibrous tumour": 6,
+        "desmoid tumour": 3,
         "undifferentiated pleomorphic sarcoma": 3,
     },
     "head_neck": {
-        "angiosarcoma": 25, "undifferentiated pleomorphic sarcoma": 25, "rhabdomyosarcoma": 15,
-        "synovial sarcoma": 10, "malignant peripheral nerve sheath tumour": 15,
+        "angiosarcoma": 25,
+        "undifferentiated pleomorphic sarcoma": 25,
+        "rhabdomyosarcoma": 15,
+        "synovial sarcoma": 10,
+        "malignant peripheral nerve sheath tumour": 15,
         "desmoid tumour": 10,
     },
 }
@@ -130,7 +146,13 @@ def _synth_patient(rng: random.Random, index: int, today: date, now: datetime) -
     histology = _weighted(rng, HISTOLOGY_WEIGHTS[group])
     desmoid = is_desmoid(histology)
     grade = None if desmoid else _weighted(rng, GRADE_WEIGHTS)
-    median = 15.0 if site in (Site.RETROPERITONEUM, Site.VISCERAL) else 3.5 if site is Site.HEAD_NECK else 7.0
+    median = (
+        15.0
+        if site in (Site.RETROPERITONEUM, Site.VISCERAL)
+        else 3.5
+        if site is Site.HEAD_NECK
+        else 7.0
+    )
     size = round(min(45.0, max(0.5, median * math.exp(rng.gauss(0, 0.55)))), 1)
     limb = None
     if site is Site.EXTREMITY:
@@ -151,8 +173,13 @@ def _synth_patient(rng: random.Random, index: int, today: date, now: datetime) -
     chemo = high_grade and rng.random() < (0.45 if size > 5 else 0.15)
     if chemo:
         roll = rng.random()
-        agents = (("doxorubicin", "ifosfamide") if roll < 0.7 else ("doxorubicin",) if roll < 0.9
-                  else ("gemcitabine", "docetaxel"))
+        agents = (
+            ("doxorubicin", "ifosfamide")
+            if roll < 0.7
+            else ("doxorubicin",)
+            if roll < 0.9
+            else ("gemcitabine", "docetaxel")
+        )
         dose = None
         if "doxorubicin" in agents and rng.random() > 0.05:
             dose = float(rng.choice((150, 225, 300, 375, 450)))
@@ -168,21 +195,28 @@ def _synth_patient(rng: random.Random, index: int, today: date, now: datetime) -
         day = end + timedelta(days=rng.randint(28, 42))
     if site is Site.EXTREMITY:
         roll = rng.random()
-        procedure = "amputation" if roll < 0.06 else "limb_sparing" if roll < 0.6 else "wide_local_excision"
+        procedure = (
+            "amputation" if roll < 0.06 else "limb_sparing" if roll < 0.6 else "wide_local_excision"
+        )
     elif site is Site.TRUNK:
         procedure = "wide_local_excision"
     else:
         procedure = "other"
     level = None
     if procedure == "amputation":
-        levels = LOWER_LIMB_AMPUTATION_LEVELS if limb is Limb.LOWER else UPPER_LIMB_AMPUTATION_LEVELS
+        levels = (
+            LOWER_LIMB_AMPUTATION_LEVELS if limb is Limb.LOWER else UPPER_LIMB_AMPUTATION_LEVELS
+        )
         level = rng.choice(levels[:5])
     margin = _weighted(rng, {"R0": 80, "R1": 17, "R2": 3})
     treatments.append(Surgery(day, procedure, level, margin))
     if radiate and not preop:
         start = day + timedelta(days=rng.randint(28, 50))
-        treatments.append(Radiation(start, start + timedelta(days=rng.randint(40, 46)),
-                                    "postoperative", "imrt", 66.0))
+        treatments.append(
+            Radiation(
+                start, start + timedelta(days=rng.randint(40, 46)), "postoperative", "imrt", 66.0
+            )
+        )
 
     last_end = max(t.end for t in treatments)
     recurrences: list[Recurrence] = []
@@ -192,22 +226,35 @@ def _synth_patient(rng: random.Random, index: int, today: date, now: datetime) -
         recurrences.append(Recurrence(when, kind))
         if rng.random() < 0.7 and when + timedelta(days=40) < today:
             if kind == "local" and site is Site.EXTREMITY and rng.random() < 0.2:
-                levels = LOWER_LIMB_AMPUTATION_LEVELS if limb is Limb.LOWER else UPPER_LIMB_AMPUTATION_LEVELS
-                treatments.append(Surgery(when + timedelta(days=30), "amputation", rng.choice(levels[:5])))
+                levels = (
+                    LOWER_LIMB_AMPUTATION_LEVELS
+                    if limb is Limb.LOWER
+                    else UPPER_LIMB_AMPUTATION_LEVELS
+                )
+                treatments.append(
+                    Surgery(when + timedelta(days=30), "amputation", rng.choice(levels[:5]))
+                )
             elif kind == "local":
                 treatments.append(Surgery(when + timedelta(days=30), "wide_local_excision"))
             else:
-                treatments.append(Systemic(when + timedelta(days=21), when + timedelta(days=120),
-                                           ("doxorubicin",), 225.0))
+                treatments.append(
+                    Systemic(
+                        when + timedelta(days=21),
+                        when + timedelta(days=120),
+                        ("doxorubicin",),
+                        225.0,
+                    )
+                )
 
     status, status_date = "active", None
     roll = rng.random()
     if roll < 0.13 and (today - last_end).days > 60:
         status = "deceased" if roll < 0.08 else "discharged" if roll < 0.11 else "transferred"
         status_date = last_end + timedelta(days=rng.randint(30, (today - last_end).days))
-    case_state = "active" if status == "active" else "discharged" if status == "transferred" else status
-    case = Case(tumour, tuple(treatments), tuple(recurrences),
-                Status(case_state, status_date))
+    case_state = (
+        "active" if status == "active" else "discharged" if status == "transferred" else status
+    )
+    case = Case(tumour, tuple(treatments), tuple(recurrences), Status(case_state, status_date))
 
     patient = {
         "mrn": f"{1_000_000 + index:07d}",
@@ -225,11 +272,20 @@ def _synth_patient(rng: random.Random, index: int, today: date, now: datetime) -
         "version": 1,
     }
     tumour_row = {
-        "diagnosis_date": diagnosis, "site": site.value, "limb": limb and limb.value,
-        "laterality": laterality and laterality.value, "histology": histology,
-        "grade": grade and grade.value, "size_cm": size, "depth": depth.value,
-        "nodes": nodes.value, "metastasis": metastasis.value, "t4_invasion": False,
-        "t_category": staging.t, "stage": None if desmoid else staging.stage, "risk": risk,
+        "diagnosis_date": diagnosis,
+        "site": site.value,
+        "limb": limb and limb.value,
+        "laterality": laterality and laterality.value,
+        "histology": histology,
+        "grade": grade and grade.value,
+        "size_cm": size,
+        "depth": depth.value,
+        "nodes": nodes.value,
+        "metastasis": metastasis.value,
+        "t4_invasion": False,
+        "t_category": staging.t,
+        "stage": None if desmoid else staging.stage,
+        "risk": risk,
         "version": 1,
     }
     treatment_rows = [_treatment_row(t) for t in treatments]
@@ -239,18 +295,31 @@ def _synth_patient(rng: random.Random, index: int, today: date, now: datetime) -
 
 def _treatment_row(t: Surgery | Radiation | Systemic) -> dict[str, Any]:
     row: dict[str, Any] = {
-        "start": t.start, "end": t.end, "procedure": None, "margin": None,
-        "amputation_level": None, "timing": None, "modality": None, "dose_gy": None,
-        "agents": None, "doxorubicin_mg_m2": None, "version": 1,
+        "start": t.start,
+        "end": t.end,
+        "procedure": None,
+        "margin": None,
+        "amputation_level": None,
+        "timing": None,
+        "modality": None,
+        "dose_gy": None,
+        "agents": None,
+        "doxorubicin_mg_m2": None,
+        "version": 1,
     }
     if isinstance(t, Surgery):
-        row.update(type="surgery", procedure=t.procedure, margin=t.margin,
-                   amputation_level=t.amputation_level)
+        row.update(
+            type="surgery",
+            procedure=t.procedure,
+            margin=t.margin,
+            amputation_level=t.amputation_level,
+        )
     elif isinstance(t, Radiation):
         row.update(type="radiation", timing=t.timing, modality=t.modality, dose_gy=t.dose_gy)
     else:
-        row.update(type="systemic", agents=", ".join(t.agents),
-                   doxorubicin_mg_m2=t.doxorubicin_mg_m2)
+        row.update(
+            type="systemic", agents=", ".join(t.agents), doxorubicin_mg_m2=t.doxorubicin_mg_m2
+        )
     return row
 
 
@@ -274,14 +343,26 @@ def _event_rows(
             booked_at = datetime.combine(event.suggested, datetime.min.time(), UTC) + timedelta(
                 hours=rng.choice((8, 9, 10, 11, 13, 14, 15))
             )
-        rows.append({
-            "patient_id": patient_id, "episode": event.episode, "kind": event.kind,
-            "due": event.due, "window_start": event.window_start,
-            "window_end": event.window_end, "suggested": event.suggested, "rule_id": event.rule,
-            "source": event.source, "state": state, "booked_at": booked_at,
-            "location": location, "result": result, "reason": reason, "moved_by_hand": False,
-            "version": 1,
-        })
+        rows.append(
+            {
+                "patient_id": patient_id,
+                "episode": event.episode,
+                "kind": event.kind,
+                "due": event.due,
+                "window_start": event.window_start,
+                "window_end": event.window_end,
+                "suggested": event.suggested,
+                "rule_id": event.rule,
+                "source": event.source,
+                "state": state,
+                "booked_at": booked_at,
+                "location": location,
+                "result": result,
+                "reason": reason,
+                "moved_by_hand": False,
+                "version": 1,
+            }
+        )
     return rows
 
 
@@ -303,14 +384,13 @@ def generate_demo(
     counts = dict(tumours=0, treatments=0, recurrences=0, events=0, deceased=0, amputations=0)
     with db.write(actor) as session:
         next_id = int(session.scalar(select(func.coalesce(func.max(Patient.id), 0))) or 0) + 1
-        mrn_base = int(session.scalar(select(func.count()).select_from(Patient)) or 0)
         done = 0
         while done < patients:
             size = min(BATCH, patients - done)
             p_rows, t_rows, tr_rows, r_rows, e_rows = [], [], [], [], []
             for offset in range(size):
-                synth = _synth_patient(rng, mrn_base + done + offset, today, now)
                 pid = next_id + done + offset
+                synth = _synth_patient(rng, pid, today, now)
                 p_rows.append({"id": pid, **synth.patient})
                 t_rows.append({"patient_id": pid, **synth.tumour})
                 tr_rows.extend({"patient_id": pid, **row} for row in synth.treatments)
@@ -322,8 +402,13 @@ def generate_demo(
                 if with_events:
                     e_rows.extend(_event_rows(rng, synth, pid, today, calendar))
             connection = session.connection()
-            for model, rows in ((Patient, p_rows), (TumourRow, t_rows), (TreatmentRow, tr_rows),
-                                (RecurrenceRow, r_rows), (FollowUpEvent, e_rows)):
+            for model, rows in (
+                (Patient, p_rows),
+                (TumourRow, t_rows),
+                (TreatmentRow, tr_rows),
+                (RecurrenceRow, r_rows),
+                (FollowUpEvent, e_rows),
+            ):
                 if rows:  # Core executemany: one statement per table and batch
                     connection.execute(insert(model.__table__), rows)
             counts["tumours"] += len(t_rows)
@@ -334,7 +419,16 @@ def generate_demo(
             if progress:
                 progress(done, patients)
         summary = DemoSummary(patients=patients, **counts)
-        record(session, "demo", "patients", None,
-               {"seed": seed, "today": today.isoformat(), "patients": patients,
-                "events": counts["events"]})
+        record(
+            session,
+            "demo",
+            "patients",
+            None,
+            {
+                "seed": seed,
+                "today": today.isoformat(),
+                "patients": patients,
+                "events": counts["events"],
+            },
+        )
     return summary

@@ -90,16 +90,38 @@ class PatientRecord:
 
 def _tumour(row: TumourRow) -> TumourRecord:
     return TumourRecord(
-        row.id, row.diagnosis_date, row.site, row.limb, row.laterality, row.histology, row.grade,
-        row.size_cm, row.depth, row.nodes, row.metastasis, row.t_category, row.stage, row.risk,
+        row.id,
+        row.diagnosis_date,
+        row.site,
+        row.limb,
+        row.laterality,
+        row.histology,
+        row.grade,
+        row.size_cm,
+        row.depth,
+        row.nodes,
+        row.metastasis,
+        row.t_category,
+        row.stage,
+        row.risk,
     )
 
 
 def _treatment(row: TreatmentRow) -> TreatmentRecord:
     agents = tuple(a.strip() for a in (row.agents or "").split(",") if a.strip())
     return TreatmentRecord(
-        row.id, row.type, row.start, row.end, row.procedure, row.margin, row.amputation_level,
-        row.timing, row.modality, row.dose_gy, agents, row.doxorubicin_mg_m2,
+        row.id,
+        row.type,
+        row.start,
+        row.end,
+        row.procedure,
+        row.margin,
+        row.amputation_level,
+        row.timing,
+        row.modality,
+        row.dose_gy,
+        agents,
+        row.doxorubicin_mg_m2,
     )
 
 
@@ -162,8 +184,9 @@ def case_from_record(record: PatientRecord) -> Case | None:
     treatments: list[Surgery | Radiation | Systemic] = []
     for tr in record.treatments:
         if tr.type == "surgery":
-            treatments.append(Surgery(tr.start, tr.procedure or "other", tr.amputation_level,
-                                      tr.margin))
+            treatments.append(
+                Surgery(tr.start, tr.procedure or "other", tr.amputation_level, tr.margin)
+            )
         elif tr.type == "radiation":
             treatments.append(Radiation(tr.start, tr.end, tr.timing, tr.modality, tr.dose_gy))
         else:

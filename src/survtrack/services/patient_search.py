@@ -82,8 +82,16 @@ def search_patients(
     with db.read() as session:
         rows = session.execute(_filtered(statement, text)).all()
     return [
-        PatientListRow(r.id, r.mrn, f"{r.family_name}, {r.given_name}", r.birth_date, r.site,
-                       r.stage, r.physician, r.status)
+        PatientListRow(
+            r.id,
+            r.mrn,
+            f"{r.family_name}, {r.given_name}",
+            r.birth_date,
+            r.site,
+            r.stage,
+            r.physician,
+            r.status,
+        )
         for r in rows
     ]
 

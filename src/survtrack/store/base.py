@@ -24,7 +24,7 @@ str_text = Annotated[str, 2000]
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {
+    type_annotation_map = {  # noqa: RUF012 - read by SQLAlchemy, never mutated
         str_code: String(32),
         str_name: String(120),
         str_text: String(2000),
@@ -44,7 +44,5 @@ class Versioned:
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     @declared_attr.directive
-    def __mapper_args__(cls) -> dict[str, Any]:
-        return {"version_id_col": cls.version}
-
-
+    def __mapper_args__(self) -> dict[str, Any]:
+        return {"version_id_col": self.version}

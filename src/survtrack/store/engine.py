@@ -88,12 +88,13 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A read-only unit of work (a plain deferred transaction on SQLite)."""
+        """A read unit of work (a plain deferred transaction on SQLite).
+
+        Closing ends the transaction without expiring what was loaded, so the plain values read
+        here stay usable after the block.
+        """
         with self._reader() as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
+            yield session
 
     def dispose(self) -> None:
         self.engine.dispose()

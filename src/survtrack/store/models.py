@@ -1,4 +1,4 @@
-"""The tables: users, patients, tumours, treatments, recurrences, follow-up events and the audit log.
+"""The tables: users, patients, tumours, treatments, recurrences, follow-up events, audit log.
 
 Codes (site, grade, state, ...) are stored as their short text values, the same strings the case
 file and the domain enums use, so a database row reads like the case file.
@@ -61,7 +61,8 @@ class Patient(Versioned, Base):
         back_populates="patient", cascade="all, delete-orphan", order_by="Tumour.id"
     )
     treatments: Mapped[list[TreatmentRow]] = relationship(
-        back_populates="patient", cascade="all, delete-orphan",
+        back_populates="patient",
+        cascade="all, delete-orphan",
         order_by="(TreatmentRow.start, TreatmentRow.id)",
     )
     recurrences: Mapped[list[RecurrenceRow]] = relationship(

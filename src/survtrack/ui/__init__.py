@@ -1,1 +1,1 @@
-"""PySide6 windows, table models, dialogs and background workers (the only layer that imports Qt)."""
+"""PySide6 windows, table models, dialogs and background workers: the only layer with Qt."""

@@ -51,7 +51,7 @@ def run_app(db_url: str | None = None, demo: bool = False) -> int:
     except DatabaseTooNew as exc:
         QMessageBox.critical(None, "SurvTrack", str(exc))
         return 1
-    except Exception as exc:  # noqa: BLE001 - shown to the user, not a traceback
+    except Exception as exc:
         QMessageBox.critical(None, "SurvTrack", f"The database could not be opened.\n{exc}")
         return 1
     try:

@@ -28,8 +28,9 @@ def _d(value: date | None) -> str:
 
 
 def _rows(pairs: list[tuple[str, str]]) -> str:
-    cells = "".join(f"<tr><td class='k'>{escape(k)}</td><td>{escape(v)}</td></tr>"
-                    for k, v in pairs)
+    cells = "".join(
+        f"<tr><td class='k'>{escape(k)}</td><td>{escape(v)}</td></tr>" for k, v in pairs
+    )
     return f"<table>{cells}</table>"
 
 
@@ -54,16 +55,18 @@ def _tumour_html(t: TumourRecord) -> str:
         stage = f"no AJCC stage groups for {Site(t.site).label.lower()} sarcoma"
     else:
         stage = "cannot be computed: size or grade missing"
-    return _rows([
-        ("Histology", t.histology or "not recorded"),
-        ("Site", where),
-        ("Diagnosed", _d(t.diagnosis_date)),
-        ("Grade", grade),
-        ("Size", size + (f", {t.depth}" if t.depth else "")),
-        ("TNM", tnm),
-        ("AJCC 8 stage", stage),
-        ("Risk tier", t.risk or "—"),
-    ])
+    return _rows(
+        [
+            ("Histology", t.histology or "not recorded"),
+            ("Site", where),
+            ("Diagnosed", _d(t.diagnosis_date)),
+            ("Grade", grade),
+            ("Size", size + (f", {t.depth}" if t.depth else "")),
+            ("TNM", tnm),
+            ("AJCC 8 stage", stage),
+            ("Risk tier", t.risk or "—"),
+        ]
+    )
 
 
 def _treatment_line(t: TreatmentRecord) -> str:
@@ -75,8 +78,15 @@ def _treatment_line(t: TreatmentRecord) -> str:
             what += f", margin {t.margin}"
         return f"{_d(t.start)}  Surgery: {what}"
     if t.type == "radiation":
-        detail = ", ".join(x for x in (t.timing, t.modality and t.modality.replace('_', ' '),
-                                       f"{t.dose_gy:g} Gy" if t.dose_gy else None) if x)
+        detail = ", ".join(
+            x
+            for x in (
+                t.timing,
+                t.modality and t.modality.replace("_", " "),
+                f"{t.dose_gy:g} Gy" if t.dose_gy else None,
+            )
+            if x
+        )
         return f"{_d(t.start)} to {_d(t.end)}  Radiation: {detail}"
     dose = f", doxorubicin {t.doxorubicin_mg_m2:g} mg/m²" if t.doxorubicin_mg_m2 is not None else ""
     return f"{_d(t.start)} to {_d(t.end)}  Systemic: {', '.join(t.agents)}{dose}"
@@ -90,14 +100,16 @@ def patient_html(p: PatientRecord, today: date) -> str:
         _STYLE,
         f"<h2>{escape(p.display_name)}</h2>",
         status,
-        _rows([
-            ("MRN", p.mrn),
-            ("Birth date", f"{_d(p.birth_date)} (age {_age(p.birth_date, today)})"),
-            ("Sex", p.sex),
-            ("Phone", p.phone or "—"),
-            ("Language", p.language or "—"),
-            ("Treating physician", p.physician or "—"),
-        ]),
+        _rows(
+            [
+                ("MRN", p.mrn),
+                ("Birth date", f"{_d(p.birth_date)} (age {_age(p.birth_date, today)})"),
+                ("Sex", p.sex),
+                ("Phone", p.phone or "—"),
+                ("Language", p.language or "—"),
+                ("Treating physician", p.physician or "—"),
+            ]
+        ),
         "<h3>Diagnosis</h3>",
     ]
     if p.tumours:

@@ -85,14 +85,14 @@ class SignInDialog(_FormDialog):
 class NewUserDialog(_FormDialog):
     """Adds one account; on the first run it creates the administrator."""
 
-    def __init__(
-        self, db: Database, by: SignedIn | None, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, db: Database, by: SignedIn | None, parent: QWidget | None = None) -> None:
         first = by is None
         super().__init__(
             "Create the administrator account" if first else "Add user",
             "This is the first start of SurvTrack on this database. Create the administrator "
-            "account; the administrator then adds the schedulers and physicians." if first else "",
+            "account; the administrator then adds the schedulers and physicians."
+            if first
+            else "",
             parent,
         )
         self.db = db
@@ -129,8 +129,12 @@ class NewUserDialog(_FormDialog):
             return
         try:
             self.user_id = create_user(
-                self.db, self.username.text(), self.full_name.text(),
-                self.role.currentData(), self.password.text(), self.by,
+                self.db,
+                self.username.text(),
+                self.full_name.text(),
+                self.role.currentData(),
+                self.password.text(),
+                self.by,
             )
         except BadInput as exc:
             self.show_error(f"{exc.field.capitalize()}: {exc.reason}.")

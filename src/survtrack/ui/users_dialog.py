@@ -81,7 +81,8 @@ class UsersDialog(QDialog):
             return
         if user.active:
             answer = QMessageBox.question(
-                self, "Disable user",
+                self,
+                "Disable user",
                 f"Disable {user.full_name} ({user.username})? They will no longer be able to "
                 "sign in. Their past changes stay in the audit trail.",
             )

@@ -33,7 +33,7 @@ class _Task(QRunnable):
     def run(self) -> None:
         try:
             result = self.fn()
-        except Exception as exc:  # noqa: BLE001 - reported to the GUI thread, never lost
+        except Exception as exc:
             log.error("background task failed: %s", traceback.format_exc(limit=5))
             self.signals.failed.emit(self.ticket, f"{type(exc).__name__}: {exc}")
         else:

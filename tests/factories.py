@@ -1,0 +1,47 @@
+"""Small builders of test data through the real services and models."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from survtrack.services.patient_search import name_key
+from survtrack.store.audit import Actor
+from survtrack.store.engine import Database
+from survtrack.store.models import Patient, TreatmentRow, Tumour
+
+TESTER = Actor(None, "tester")
+
+
+def add_patient(
+    db: Database,
+    mrn: str,
+    family: str,
+    given: str,
+    birth: date = date(1965, 4, 12),
+    site: str = "extremity",
+    stage: str | None = "IIIA",
+) -> int:
+    with db.write(TESTER) as session:
+        patient = Patient(
+            mrn=mrn,
+            family_name=family,
+            given_name=given,
+            name_key=name_key(family, given),
+            birth_date=birth,
+            sex="female",
+            physician="Dr. Test",
+            status="active",
+            created_at=datetime.now(UTC),
+        )
+        patient.tumours.append(Tumour(site=site, grade="3", size_cm=8.0, stage=stage, risk="high"))
+        patient.treatments.append(
+            TreatmentRow(
+                type="surgery",
+                start=date(2026, 1, 10),
+                end=date(2026, 1, 10),
+                procedure="limb_sparing",
+            )
+        )
+        session.add(patient)
+        session.flush()
+        return patient.id

@@ -1,0 +1,24 @@
+"""UI fixtures: a main window on a temporary database, closed and its workers drained after."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from survtrack.services.auth import Role, SignedIn
+from survtrack.store.engine import Database
+from survtrack.ui.main_window import MainWindow
+
+PHYSICIAN = SignedIn(1, "doc", "Dr Doc", Role.PHYSICIAN)
+
+
+@pytest.fixture
+def main_window(qtbot: QtBot, sqlite_db: Database) -> Iterator[MainWindow]:
+    window = MainWindow(sqlite_db, PHYSICIAN, today=date(2026, 11, 23))
+    qtbot.addWidget(window)
+    window.show()
+    yield window
+    window.close()
