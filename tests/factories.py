@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from survtrack.services.patient_search import name_key
 from survtrack.store.audit import Actor
 from survtrack.store.engine import Database
 from survtrack.store.models import Patient, TreatmentRow, Tumour
@@ -26,7 +25,6 @@ def add_patient(
             mrn=mrn,
             family_name=family,
             given_name=given,
-            name_key=name_key(family, given),
             birth_date=birth,
             sex="female",
             physician="Dr. Test",

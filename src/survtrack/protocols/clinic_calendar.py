@@ -13,6 +13,8 @@ import holidays
 
 from survtrack.domain.errors import BadInput
 
+_SUGGEST_CACHE_LIMIT = 500_000
+
 
 class ClinicCalendar:
     def __init__(
@@ -37,6 +39,7 @@ class ClinicCalendar:
         elif region:
             raise BadInput("region", "needs a country")
         self._open_cache: dict[date, bool] = {}
+        self._suggest_cache: dict[tuple[date, date, date, date | None], date | None] = {}
 
     def is_open(self, day: date) -> bool:
         cached = self._open_cache.get(day)
@@ -62,6 +65,20 @@ class ClinicCalendar:
         ``before`` excludes that day and every later one (death or discharge). None when no open
         day qualifies: the caller falls back to the due date and warns.
         """
+        key = (due, window_start, window_end, before)
+        try:
+            return self._suggest_cache[key]
+        except KeyError:
+            pass
+        if len(self._suggest_cache) > _SUGGEST_CACHE_LIMIT:
+            self._suggest_cache.clear()
+        found = self._search(due, window_start, window_end, before)
+        self._suggest_cache[key] = found
+        return found
+
+    def _search(
+        self, due: date, window_start: date, window_end: date, before: date | None
+    ) -> date | None:
         last = window_end if before is None else min(window_end, before - timedelta(days=1))
         day = due
         while day <= last:

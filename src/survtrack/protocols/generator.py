@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from survtrack.domain.case import Case, Treatment
 from survtrack.domain.errors import BadInput
@@ -30,8 +31,9 @@ WARN_RECURRENCE_NO_TREATMENT = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class PlannedEvent:
+class PlannedEvent(NamedTuple):
+    """One generated event (a named tuple: immutable and cheap, a plan has hundreds)."""
+
     kind: str
     due: date
     window_start: date

@@ -17,6 +17,7 @@ from survtrack.domain.events import EventKind
 from survtrack.domain.sites import Site
 from survtrack.protocols.dates import Offset
 from survtrack.protocols.model import (
+    TIERS,
     AdditionalRule,
     ProtocolSet,
     SeriesRule,
@@ -26,7 +27,6 @@ from survtrack.protocols.model import (
 from survtrack.protocols.triggers import TRIGGERS
 from survtrack.resources import resource_dir
 
-TIERS = ("low", "high", "any")
 _SERIES_KEYS = {
     "id",
     "tier",

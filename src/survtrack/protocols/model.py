@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from survtrack.protocols.dates import Offset
+
+TIERS = ("low", "high", "any")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,9 +54,16 @@ class SiteProtocol:
     sites: frozenset[str]
     histology: str  # "default" or "desmoid"
     rules: tuple[SeriesRule, ...]
+    _by_tier: dict[str, tuple[SeriesRule, ...]] = field(
+        init=False, repr=False, compare=False, hash=False
+    )
+
+    def __post_init__(self) -> None:
+        by_tier = {tier: tuple(r for r in self.rules if r.tier == tier) for tier in TIERS}
+        object.__setattr__(self, "_by_tier", by_tier)
 
     def rules_for(self, tier: str) -> tuple[SeriesRule, ...]:
-        return tuple(rule for rule in self.rules if rule.tier == tier)
+        return self._by_tier.get(tier, ())
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,10 +46,15 @@ from survtrack.services.demo_names import (
     LANGUAGES,
     PHYSICIANS,
 )
-from survtrack.services.patient_search import name_key
 from survtrack.store.audit import Actor, record
 from survtrack.store.engine import Database
-from survtrack.store.models import FollowUpEvent, Patient, RecurrenceRow, TreatmentRow
+from survtrack.store.models import (
+    FollowUpEvent,
+    Patient,
+    RecurrenceRow,
+    TreatmentRow,
+    search_key,
+)
 from survtrack.store.models import Tumour as TumourRow
 
 T = TypeVar("T")
@@ -256,11 +261,12 @@ def _synth_patient(rng: random.Random, index: int, today: date, now: datetime) -
     )
     case = Case(tumour, tuple(treatments), tuple(recurrences), Status(case_state, status_date))
 
+    mrn = f"{1_000_000 + index:07d}"
     patient = {
-        "mrn": f"{1_000_000 + index:07d}",
+        "mrn": mrn,
         "family_name": family,
         "given_name": given,
-        "name_key": name_key(family, given),
+        "search_key": search_key(family, given, mrn),
         "birth_date": birth,
         "sex": sex,
         "phone": f"555-{rng.randint(100, 999)}-{rng.randint(1000, 9999)}",

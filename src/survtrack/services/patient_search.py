@@ -1,5 +1,7 @@
 """The patient list: search by MRN or name as you type, sorted and paged in SQL.
 
+A word matches anywhere in "family, given mrn" (case-insensitive); every word must match.
+
 The UI asks for one page at a time (``canFetchMore``/``fetchMore``); the count is a separate query
 so the first page appears before the total is known.
 """
@@ -9,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased
 
 from survtrack.store.engine import Database
@@ -30,11 +32,6 @@ class PatientListRow:
     status: str
 
 
-def name_key(family_name: str, given_name: str) -> str:
-    """The lower-case key the search matches against: ``"family, given"``."""
-    return f"{family_name.strip()}, {given_name.strip()}".casefold()
-
-
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -42,19 +39,20 @@ def _escape_like(text: str) -> str:
 def _filtered(statement: Select, text: str) -> Select:
     for token in text.casefold().replace(",", " ").split():
         escaped = _escape_like(token)
-        statement = statement.where(
-            or_(
-                Patient.name_key.like(f"%{escaped}%", escape="\\"),
-                func.lower(Patient.mrn).like(f"{escaped}%", escape="\\"),
-            )
-        )
+        statement = statement.where(Patient.search_key.like(f"%{escaped}%", escape="\\"))
     return statement
 
 
 def search_patients(
     db: Database, text: str, offset: int = 0, limit: int = PAGE_SIZE
 ) -> list[PatientListRow]:
-    """One page of patients matching every word of ``text`` (name) or its start (MRN)."""
+    """One page of patients whose name or MRN contains every word of ``text``, by name.
+
+    Two steps: the page of ids comes from the ``search_key`` index alone (no table reads while
+    scanning), then only those rows are read with their first tumour.
+    """
+    ids_page = _filtered(select(Patient.id), text).order_by(Patient.search_key, Patient.id)
+    ids_page = ids_page.offset(offset).limit(limit)
     other = aliased(Tumour)
     first_tumour = (
         select(func.min(other.id))
@@ -62,25 +60,27 @@ def search_patients(
         .correlate(Patient)
         .scalar_subquery()
     )
-    statement = (
-        select(
-            Patient.id,
-            Patient.mrn,
-            Patient.family_name,
-            Patient.given_name,
-            Patient.birth_date,
-            Tumour.site,
-            Tumour.stage,
-            Patient.physician,
-            Patient.status,
-        )
-        .outerjoin(Tumour, Tumour.id == first_tumour)
-        .order_by(Patient.name_key, Patient.id)
-        .offset(offset)
-        .limit(limit)
-    )
     with db.read() as session:
-        rows = session.execute(_filtered(statement, text)).all()
+        ids = list(session.scalars(ids_page))
+        if not ids:
+            return []
+        rows = session.execute(
+            select(
+                Patient.id,
+                Patient.mrn,
+                Patient.family_name,
+                Patient.given_name,
+                Patient.birth_date,
+                Tumour.site,
+                Tumour.stage,
+                Patient.physician,
+                Patient.status,
+            )
+            .outerjoin(Tumour, Tumour.id == first_tumour)
+            .where(Patient.id.in_(ids))
+        ).all()
+    order = {patient_id: position for position, patient_id in enumerate(ids)}
+    rows = sorted(rows, key=lambda r: order[r.id])
     return [
         PatientListRow(
             r.id,

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -46,8 +47,9 @@ class Patient(Versioned, Base):
     mrn: Mapped[str_code] = mapped_column(unique=True)
     family_name: Mapped[str_name]
     given_name: Mapped[str_name]
-    #: lower-case "family, given" for searching as you type (kept in step by the services)
-    name_key: Mapped[str] = mapped_column(String(250), index=True)
+    #: lower-case "family, given mrn": sorts by name and is searched as you type from its index
+    #: alone (kept in step by the listener below and by ``search_key`` for bulk inserts)
+    search_key: Mapped[str] = mapped_column(String(300), index=True)
     birth_date: Mapped[date]
     sex: Mapped[str_code]  # female, male, other, unknown
     phone: Mapped[str_code | None]
@@ -79,6 +81,16 @@ class Patient(Versioned, Base):
     @property
     def display_name(self) -> str:
         return f"{self.family_name}, {self.given_name}"
+
+
+def search_key(family_name: str, given_name: str, mrn: str) -> str:
+    return f"{family_name.strip()}, {given_name.strip()} {mrn.strip()}".casefold()
+
+
+@event.listens_for(Patient, "before_insert")
+@event.listens_for(Patient, "before_update")
+def _keep_search_key(_mapper: object, _connection: object, patient: Patient) -> None:
+    patient.search_key = search_key(patient.family_name, patient.given_name, patient.mrn)
 
 
 class Tumour(Versioned, Base):

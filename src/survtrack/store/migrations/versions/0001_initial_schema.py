@@ -24,7 +24,7 @@ def upgrade() -> None:
         sa.Column("mrn", sa.String(length=32), nullable=False),
         sa.Column("family_name", sa.String(length=120), nullable=False),
         sa.Column("given_name", sa.String(length=120), nullable=False),
-        sa.Column("name_key", sa.String(length=250), nullable=False),
+        sa.Column("search_key", sa.String(length=300), nullable=False),
         sa.Column("birth_date", sa.Date(), nullable=False),
         sa.Column("sex", sa.String(length=32), nullable=False),
         sa.Column("phone", sa.String(length=32), nullable=True),
@@ -45,8 +45,8 @@ def upgrade() -> None:
         sa.UniqueConstraint("mrn", name=op.f("uq_patients_mrn")),
     )
     with op.batch_alter_table("patients", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_patients_name_key"), ["name_key"], unique=False)
         batch_op.create_index(batch_op.f("ix_patients_physician"), ["physician"], unique=False)
+        batch_op.create_index(batch_op.f("ix_patients_search_key"), ["search_key"], unique=False)
 
     op.create_table(
         "users",
@@ -260,8 +260,8 @@ def downgrade() -> None:
     op.drop_table("audit_log")
     op.drop_table("users")
     with op.batch_alter_table("patients", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_patients_search_key"))
         batch_op.drop_index(batch_op.f("ix_patients_physician"))
-        batch_op.drop_index(batch_op.f("ix_patients_name_key"))
 
     op.drop_table("patients")
     # ### end Alembic commands ###

@@ -1,0 +1,1 @@
+"""Benchmarks: synthetic data, figures printed against the targets the issues set."""
