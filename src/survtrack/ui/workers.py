@@ -33,8 +33,10 @@ class _Task(QRunnable):
     def run(self) -> None:
         try:
             result = self.fn()
-        except Exception as exc:
-            log.error("background task failed: %s", traceback.format_exc(limit=5))
+        except Exception as exc:  # reported to the GUI thread, never lost
+            # The type and the code path only: an exception's text may hold patient data.
+            frames = "".join(traceback.format_tb(exc.__traceback__, limit=8))
+            log.error("background task failed: %s\n%s", type(exc).__name__, frames)
             self.signals.failed.emit(self.ticket, f"{type(exc).__name__}: {exc}")
         else:
             self.signals.done.emit(self.ticket, result)
