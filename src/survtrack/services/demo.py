@@ -346,7 +346,7 @@ def _event_rows(
                 state, reason = "cancelled", "patient request"
         elif event.window_start <= today + timedelta(days=56) and rng.random() < 0.5:
             state, location = "booked", "Sarcoma clinic"
-            booked_at = datetime.combine(event.suggested, datetime.min.time(), UTC) + timedelta(
+            booked_at = datetime.combine(event.suggested, datetime.min.time()) + timedelta(
                 hours=rng.choice((8, 9, 10, 11, 13, 14, 15))
             )
         rows.append(

@@ -11,7 +11,7 @@ from datetime import date
 from enum import StrEnum
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from survtrack.domain.case import Case, Radiation, Recurrence, Status, Surgery, Systemic, Tumour
@@ -129,36 +129,43 @@ def _recurrence(row: RecurrenceRow) -> RecurrenceRecord:
     return RecurrenceRecord(row.id, row.date, row.kind)
 
 
+def record_from_patient(patient: Patient) -> PatientRecord:
+    """A frozen copy of a loaded patient and its children (inside a session)."""
+    return PatientRecord(
+        id=patient.id,
+        mrn=patient.mrn,
+        family_name=patient.family_name,
+        given_name=patient.given_name,
+        birth_date=patient.birth_date,
+        sex=patient.sex,
+        phone=patient.phone,
+        language=patient.language,
+        physician=patient.physician,
+        status=patient.status,
+        status_date=patient.status_date,
+        tumours=tuple(_tumour(t) for t in patient.tumours),
+        treatments=tuple(_treatment(t) for t in patient.treatments),
+        recurrences=tuple(_recurrence(r) for r in patient.recurrences),
+        version=patient.version,
+    )
+
+
+def patient_with_children(patient_id: int) -> Select[tuple[Patient]]:
+    return (
+        select(Patient)
+        .where(Patient.id == patient_id)
+        .options(
+            selectinload(Patient.tumours),
+            selectinload(Patient.treatments),
+            selectinload(Patient.recurrences),
+        )
+    )
+
+
 def load_patient(db: Database, patient_id: int) -> PatientRecord | None:
     with db.read() as session:
-        patient = session.scalar(
-            select(Patient)
-            .where(Patient.id == patient_id)
-            .options(
-                selectinload(Patient.tumours),
-                selectinload(Patient.treatments),
-                selectinload(Patient.recurrences),
-            )
-        )
-        if patient is None:
-            return None
-        return PatientRecord(
-            id=patient.id,
-            mrn=patient.mrn,
-            family_name=patient.family_name,
-            given_name=patient.given_name,
-            birth_date=patient.birth_date,
-            sex=patient.sex,
-            phone=patient.phone,
-            language=patient.language,
-            physician=patient.physician,
-            status=patient.status,
-            status_date=patient.status_date,
-            tumours=tuple(_tumour(t) for t in patient.tumours),
-            treatments=tuple(_treatment(t) for t in patient.treatments),
-            recurrences=tuple(_recurrence(r) for r in patient.recurrences),
-            version=patient.version,
-        )
+        patient = session.scalar(patient_with_children(patient_id))
+        return None if patient is None else record_from_patient(patient)
 
 
 def _opt(enum: type[E], value: str | None) -> E | None:

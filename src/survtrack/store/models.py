@@ -11,6 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -179,7 +180,8 @@ class FollowUpEvent(Versioned, Base):
     rule_id: Mapped[str_name]
     source: Mapped[str] = mapped_column(Text)
     state: Mapped[str_code] = mapped_column(default="planned")
-    booked_at: Mapped[datetime | None]
+    #: the appointment's local wall-clock time at the clinic (no time zone)
+    booked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))
     location: Mapped[str_name | None]
     result: Mapped[str_code | None]
     reason: Mapped[str_text | None]

@@ -95,7 +95,7 @@ def upgrade() -> None:
         sa.Column("rule_id", sa.String(length=120), nullable=False),
         sa.Column("source", sa.Text(), nullable=False),
         sa.Column("state", sa.String(length=32), nullable=False),
-        sa.Column("booked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("booked_at", sa.DateTime(timezone=False), nullable=True),
         sa.Column("location", sa.String(length=120), nullable=True),
         sa.Column("result", sa.String(length=32), nullable=True),
         sa.Column("reason", sa.String(length=2000), nullable=True),

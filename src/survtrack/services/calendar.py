@@ -1,0 +1,189 @@
+"""A patient's follow-up calendar in the database: regenerated from the engine without losing work.
+
+Regeneration keeps every completed, missed, cancelled, waived, booked and superseded event and every
+event moved by hand. Only planned, untouched events are compared with the new plan: those still in
+it stay (their window and suggested date refreshed), those gone are deleted, or marked superseded
+when a recurrence ended their episode. Events the plan adds are inserted. When the patient has died,
+been discharged or transferred, planned and booked events due from that date are cancelled with
+that reason. The caller gets counts it can tell the user ("3 events added, 2 removed").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from survtrack.domain.errors import BadInput
+from survtrack.domain.events import EventState
+from survtrack.protocols.generator import Plan, PlannedEvent, plan_case
+from survtrack.protocols.loader import load_protocols
+from survtrack.services.clinic_settings import clinic_calendar
+from survtrack.services.patient_records import (
+    case_from_record,
+    patient_with_children,
+    record_from_patient,
+)
+from survtrack.store.engine import Database
+from survtrack.store.models import FollowUpEvent, Patient
+
+OPEN_STATES = (EventState.PLANNED.value, EventState.BOOKED.value)
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarChange:
+    added: int = 0
+    removed: int = 0
+    superseded: int = 0
+    cancelled: int = 0
+    kept: int = 0
+    warnings: tuple[str, ...] = ()
+    problem: str | None = None  # why no calendar could be generated
+
+    def summary(self) -> str:
+        if self.problem:
+            return f"No calendar generated: {self.problem}"
+        parts = [f"{self.added} {'event' if self.added == 1 else 'events'} added"]
+        parts.append(f"{self.removed} removed")
+        if self.superseded:
+            parts.append(f"{self.superseded} superseded by the recurrence")
+        if self.cancelled:
+            parts.append(f"{self.cancelled} cancelled")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    id: int
+    episode: int
+    kind: str
+    due: date
+    window_start: date
+    window_end: date
+    suggested: date | None
+    state: str
+    booked_at: datetime | None
+    location: str | None
+    result: str | None
+    reason: str | None
+    rule_id: str
+    source: str
+    moved_by_hand: bool
+    version: int
+
+    def is_overdue(self, today: date) -> bool:
+        return self.window_end < today and self.state not in (
+            "completed",
+            "waived",
+            "cancelled",
+            "superseded",
+        )
+
+
+def event_row(event: FollowUpEvent) -> EventRow:
+    return EventRow(
+        event.id,
+        event.episode,
+        event.kind,
+        event.due,
+        event.window_start,
+        event.window_end,
+        event.suggested,
+        event.state,
+        event.booked_at,
+        event.location,
+        event.result,
+        event.reason,
+        event.rule_id,
+        event.source,
+        event.moved_by_hand,
+        event.version,
+    )
+
+
+def load_calendar(db: Database, patient_id: int) -> list[EventRow]:
+    with db.read() as session:
+        events = session.scalars(
+            select(FollowUpEvent)
+            .where(FollowUpEvent.patient_id == patient_id)
+            .order_by(FollowUpEvent.due, FollowUpEvent.kind, FollowUpEvent.id)
+        ).all()
+        return [event_row(e) for e in events]
+
+
+def _new_event(patient_id: int, planned: PlannedEvent) -> FollowUpEvent:
+    return FollowUpEvent(
+        patient_id=patient_id,
+        episode=planned.episode,
+        kind=planned.kind,
+        due=planned.due,
+        window_start=planned.window_start,
+        window_end=planned.window_end,
+        suggested=planned.suggested,
+        rule_id=planned.rule,
+        source=planned.source,
+        state=EventState.PLANNED.value,
+        moved_by_hand=False,
+    )
+
+
+def regenerate_in_session(session: Session, patient_id: int) -> CalendarChange:
+    """Bring the stored calendar in line with the patient's current facts (inside a write unit)."""
+    patient = session.scalar(patient_with_children(patient_id))
+    if patient is None:
+        raise BadInput("patient", "no such patient")
+    record = record_from_patient(patient)
+    existing = list(
+        session.scalars(select(FollowUpEvent).where(FollowUpEvent.patient_id == patient_id))
+    )
+    cancelled = _cancel_after_status(patient, existing)
+    case = case_from_record(record)
+    if case is None:
+        return CalendarChange(cancelled=cancelled, problem="no tumour recorded yet")
+    try:
+        plan: Plan = plan_case(case, load_protocols(), clinic_calendar())
+    except BadInput as exc:
+        return CalendarChange(cancelled=cancelled, problem=f"{exc.field}: {exc.reason}")
+
+    wanted = {(e.rule, e.episode, e.due): e for e in plan.events}
+    have = {(e.rule_id, e.episode, e.due) for e in existing}
+    recurrence_dates = [r.date for r in record.recurrences]
+    added = removed = superseded = kept = 0
+    for event in existing:
+        if event.state != EventState.PLANNED.value or event.moved_by_hand:
+            kept += 1
+            continue
+        planned = wanted.get((event.rule_id, event.episode, event.due))
+        if planned is not None:
+            event.window_start, event.window_end = planned.window_start, planned.window_end
+            event.suggested, event.source = planned.suggested, planned.source
+            kept += 1
+        elif (
+            event.episode <= len(recurrence_dates)
+            and event.due > recurrence_dates[event.episode - 1]
+        ):
+            event.state = EventState.SUPERSEDED.value
+            event.reason = f"recurrence on {recurrence_dates[event.episode - 1].isoformat()}"
+            superseded += 1
+        else:
+            session.delete(event)
+            removed += 1
+    for key, planned in wanted.items():
+        if key not in have:
+            session.add(_new_event(patient_id, planned))
+            added += 1
+    return CalendarChange(added, removed, superseded, cancelled, kept, plan.warnings)
+
+
+def _cancel_after_status(patient: Patient, events: list[FollowUpEvent]) -> int:
+    if patient.status == "active" or patient.status_date is None:
+        return 0
+    count = 0
+    for event in events:
+        if event.state in OPEN_STATES and event.due >= patient.status_date:
+            event.state = EventState.CANCELLED.value
+            event.reason = f"patient {patient.status} on {patient.status_date.isoformat()}"
+            count += 1
+    return count
