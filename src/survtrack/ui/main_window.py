@@ -15,22 +15,24 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSplitter,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from survtrack import __version__
 from survtrack.services.auth import SignedIn
-from survtrack.services.patient_records import load_patient
 from survtrack.services.patient_search import (
     PAGE_SIZE,
     count_patients,
     search_patients,
 )
 from survtrack.store.engine import Database
-from survtrack.ui.patient_detail import PatientDetailPane
+from survtrack.ui.patient_dialogs import PatientDialog
 from survtrack.ui.patient_table_model import PatientTableModel
+from survtrack.ui.patient_view import PatientView
 from survtrack.ui.workers import TaskRunner
+from survtrack.ui.worklist_views import ClinicDayView, ToBookView
 
 SEARCH_DELAY_MS = 120
 
@@ -42,8 +44,9 @@ class MainWindow(QMainWindow):
         self.user = user
         self._today = today
         self.runner = TaskRunner(self)
+        self._keep_selection = False
         self.setWindowTitle("SurvTrack")
-        self.resize(1200, 720)
+        self.resize(1400, 800)
 
         self.search = QLineEdit()
         self.search.setObjectName("patientSearch")
@@ -63,7 +66,13 @@ class MainWindow(QMainWindow):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         for column, width in enumerate((80, 180, 85, 115, 50, 150)):
             self.table.setColumnWidth(column, width)
-        self.detail = PatientDetailPane()
+        self.patient_view = PatientView(db, user, self.today)
+        self.patient_view.changed.connect(self._patient_changed)
+        self.detail = self.patient_view.summary
+        self.to_book = ToBookView(db, self.runner, self.today)
+        self.clinic_day = ClinicDayView(db, self.runner, self.today)
+        for view in (self.to_book, self.clinic_day):
+            view.open_event.connect(self.open_event)
 
         left = QWidget()
         layout = QVBoxLayout(left)
@@ -72,10 +81,17 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.table)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
-        splitter.addWidget(self.detail)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        self.setCentralWidget(splitter)
+        splitter.addWidget(self.patient_view)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        splitter.setSizes([560, 840])
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.addTab(splitter, "&Patients")
+        self.tabs.addTab(self.to_book, "To &book")
+        self.tabs.addTab(self.clinic_day, "Clinic &day")
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.setCentralWidget(self.tabs)
 
         self.count_label = QLabel()
         self.user_label = QLabel(f"Signed in: {user.full_name} ({user.role.value})")
@@ -98,33 +114,112 @@ class MainWindow(QMainWindow):
 
     # -- menus -------------------------------------------------------------------------------
 
-    def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
+    def _action(self, menu, text: str, shortcut, slot) -> QAction:  # type: ignore[no-untyped-def]
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
 
-        patient_menu = self.menuBar().addMenu("&Patients")
-        find = QAction("&Find patient", self)
-        find.setShortcut(QKeySequence.StandardKey.Find)
-        find.triggered.connect(self.focus_search)
-        patient_menu.addAction(find)
-        refresh = QAction("&Refresh list", self)
-        refresh.setShortcut(QKeySequence.StandardKey.Refresh)
-        refresh.triggered.connect(self.run_search)
-        patient_menu.addAction(refresh)
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+
+        view = self.patient_view
+        patients = bar.addMenu("&Patients")
+        self._action(patients, "&New patient…", "Ctrl+N", self.new_patient)
+        self._action(patients, "&Edit patient…", "Ctrl+E", view.edit_patient)
+        self._action(patients, "&Diagnosis…", "Ctrl+Shift+D", view.edit_diagnosis)
+        self._action(patients, "Add &treatment…", "Ctrl+T", view.add_treatment)
+        self._action(patients, "Record &recurrence…", "Ctrl+Shift+R", view.add_recurrence)
+        self._action(
+            patients,
+            "&Status (deceased, discharged, transferred)…",
+            "Ctrl+Shift+S",
+            view.change_status,
+        )
+        patients.addSeparator()
+        self._action(patients, "&Find patient", QKeySequence.StandardKey.Find, self.focus_search)
+        self._action(patients, "Re&fresh", "F5", self.refresh_all)
+
+        calendar = bar.addMenu("&Calendar")
+        self._action(calendar, "&Book or reschedule…", "Ctrl+B", view.book_selected)
+        self._action(calendar, "Mark &done…", "Ctrl+D", view.complete_selected)
+        self._action(calendar, "Mark &missed (no-show)", "Ctrl+M", view.miss_selected)
+        self._action(calendar, "&Cancel…", "Ctrl+Shift+C", view.cancel_selected)
+        self._action(calendar, "&Waive… (physicians)", "Ctrl+Shift+W", view.waive_selected)
+        self._action(calendar, "&Reopen", "Ctrl+Shift+O", view.reopen_selected)
+        self._action(calendar, "Mo&ve planned date…", "Ctrl+Shift+M", view.move_selected)
+        calendar.addSeparator()
+        self._action(calendar, "&Undo last action", QKeySequence.StandardKey.Undo, view.undo_last)
+
+        views = bar.addMenu("&View")
+        self._action(views, "&Patients", "Ctrl+1", lambda: self.tabs.setCurrentIndex(0))
+        self._action(views, "To &book", "Ctrl+2", lambda: self.tabs.setCurrentIndex(1))
+        self._action(views, "Clinic &day", "Ctrl+3", lambda: self.tabs.setCurrentIndex(2))
+        self._action(views, "Patient &calendar", "Ctrl+L", self.show_calendar)
 
         if self.user.is_admin:
-            admin_menu = self.menuBar().addMenu("&Administration")
-            users = QAction("&Users…", self)
-            users.triggered.connect(self.open_users)
-            admin_menu.addAction(users)
+            admin_menu = bar.addMenu("&Administration")
+            self._action(admin_menu, "&Users…", None, self.open_users)
 
-        help_menu = self.menuBar().addMenu("&Help")
-        about = QAction("&About SurvTrack", self)
-        about.triggered.connect(self._about)
-        help_menu.addAction(about)
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "&About SurvTrack", None, self._about)
+
+    # -- patients ------------------------------------------------------------------------------
+
+    def new_patient(self) -> None:
+        dialog = PatientDialog(self.db, self.user, self.today(), None, self)
+        self.patient_view.dialog = dialog
+        dialog.accepted.connect(lambda: self._patient_added(dialog))
+        dialog.finished.connect(lambda _r: dialog.deleteLater())
+        dialog.open()
+
+    def _patient_added(self, dialog: PatientDialog) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.search.setText(dialog.mrn.text().strip())
+        self.run_search()
+        if dialog.patient_id is not None:
+            self.patient_view.show_patient(dialog.patient_id)
+        self.statusBar().showMessage(
+            "Patient added. Enter the diagnosis (Ctrl+Shift+D) and treatments (Ctrl+T).", 8000
+        )
+
+    def _patient_changed(self, message: str) -> None:
+        self.statusBar().showMessage(message, 10000)
+        self._refresh_rows()
+
+    def _refresh_rows(self) -> None:
+        """Re-read the visible list (stage or status may have changed) keeping the selection."""
+        self.run_search(keep_selection=True)
+
+    def refresh_all(self) -> None:
+        self.run_search(keep_selection=True)
+        self.patient_view.reload()
+        if self.tabs.currentIndex() == 1:
+            self.to_book.refresh()
+        elif self.tabs.currentIndex() == 2:
+            self.clinic_day.refresh()
+
+    def show_calendar(self) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.patient_view.tabs.setCurrentIndex(1)
+        self.patient_view.table.setFocus()
+
+    def open_event(self, patient_id: int, event_id: int) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.patient_view.show_patient(patient_id)
+        self.patient_view.tabs.setCurrentIndex(1)
+        self.patient_view.select_event(event_id)
+        self.patient_view.table.setFocus()
+
+    def _tab_changed(self, index: int) -> None:
+        if index == 1:
+            self.to_book.refresh()
+        elif index == 2:
+            self.clinic_day.refresh()
 
     def focus_search(self) -> None:
         self.search.setFocus()
@@ -151,9 +246,10 @@ class MainWindow(QMainWindow):
     def _fetch_page(self, query: str, offset: int, limit: int) -> list:
         return search_patients(self.db, query, offset, limit)
 
-    def run_search(self) -> None:
+    def run_search(self, keep_selection: bool = False) -> None:
         query = self.search.text().strip()
         db = self.db
+        self._keep_selection = keep_selection
         self.count_label.setText("Searching…")
 
         def work() -> tuple[str, list, int]:
@@ -168,10 +264,19 @@ class MainWindow(QMainWindow):
         self.model.show_results(query, rows)
         noun = "patient" if total == 1 else "patients"
         self.count_label.setText(f"{total:,} {noun}" + (f" matching “{query}”" if query else ""))
+        current = self.patient_view.record.id if self.patient_view.record else None
+        if self._keep_selection and current is not None:
+            self._keep_selection = False
+            row = next((i for i, r in enumerate(rows) if r.id == current), -1)
+            if row >= 0:
+                self.table.selectionModel().blockSignals(True)
+                self.table.selectRow(row)
+                self.table.selectionModel().blockSignals(False)
+            return
         if rows:
             self.table.selectRow(0)
         else:
-            self.detail.show_placeholder(
+            self.patient_view.clear(
                 "No patient matches this search." if query else "No patients yet."
             )
 
@@ -201,13 +306,9 @@ class MainWindow(QMainWindow):
 
     def show_patient_at(self, index: QModelIndex) -> None:
         patient_id = self.model.patient_id(index.row())
-        if patient_id is None:
-            return
-        record = load_patient(self.db, patient_id)  # one indexed row and its children: ~2 ms
-        if record is None:
-            self.detail.show_placeholder("This patient is no longer in the database.")
-            return
-        self.detail.show_patient(record, self.today())
+        if patient_id is not None:
+            # the record and its calendar: a handful of indexed queries (see the benchmark)
+            self.patient_view.show_patient(patient_id)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._search_timer.stop()

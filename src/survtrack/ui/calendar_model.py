@@ -1,0 +1,97 @@
+"""The patient's calendar as a table: every event with its window, state, booking and rule."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from survtrack.domain.events import EventKind
+from survtrack.services.calendar import EventRow
+from survtrack.services.event_actions import RESULTS
+from survtrack.ui.state_colours import MUTED_TEXT, OVERDUE_BACKGROUND, STATE_BACKGROUND
+
+COLUMNS = (
+    "Due",
+    "Kind",
+    "Window",
+    "Suggested",
+    "State",
+    "Booked",
+    "Location",
+    "Result / reason",
+    "Ep.",
+    "Rule",
+)
+EVENT_ROLE = Qt.ItemDataRole.UserRole + 2
+Index = QModelIndex | QPersistentModelIndex
+
+
+class CalendarTableModel(QAbstractTableModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.rows: list[EventRow] = []
+        self.today = date.today()
+
+    def set_events(self, rows: list[EventRow], today: date) -> None:
+        self.beginResetModel()
+        self.rows, self.today = list(rows), today
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section]
+        return None
+
+    def event_at(self, row: int) -> EventRow | None:
+        return self.rows[row] if 0 <= row < len(self.rows) else None
+
+    def row_of(self, event_id: int) -> int:
+        return next((i for i, e in enumerate(self.rows) if e.id == event_id), -1)
+
+    def _text(self, e: EventRow, column: int) -> str:
+        if column == 0:
+            return e.due.isoformat()
+        if column == 1:
+            return EventKind(e.kind).label
+        if column == 2:
+            return f"{e.window_start.isoformat()} – {e.window_end.isoformat()}"
+        if column == 3:
+            suggested = e.suggested.isoformat() if e.suggested else ""
+            return suggested + (" (moved)" if e.moved_by_hand else "")
+        if column == 4:
+            return e.state + (" · overdue" if e.is_overdue(self.today) else "")
+        if column == 5:
+            return e.booked_at.strftime("%Y-%m-%d %H:%M") if e.booked_at else ""
+        if column == 6:
+            return e.location or ""
+        if column == 7:
+            return RESULTS.get(e.result or "", "") or (e.reason or "")
+        if column == 8:
+            return str(e.episode)
+        return e.rule_id
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        e = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(e, index.column())
+        if role == EVENT_ROLE:
+            return e
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"Rule {e.rule_id}\nSource: {e.source}"
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if e.is_overdue(self.today):
+                return OVERDUE_BACKGROUND
+            return STATE_BACKGROUND.get(e.state)
+        if role == Qt.ItemDataRole.ForegroundRole and e.state in ("cancelled", "superseded"):
+            return MUTED_TEXT
+        return None

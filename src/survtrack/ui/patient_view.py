@@ -1,0 +1,320 @@
+"""The selected patient: summary, calendar table and timeline, and every action on them.
+
+Dialogs open window-modal (``open()``) and report back through ``accepted``, so the window never
+blocks in a nested event loop. After each change the view reloads the patient (two indexed
+queries) and tells the main window what changed through ``changed``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from survtrack.domain.errors import BadInput
+from survtrack.services.auth import Role, SignedIn
+from survtrack.services.calendar import CalendarChange, EventRow, load_calendar
+from survtrack.services.errors import ConflictError
+from survtrack.services.event_actions import Undo, miss, reopen, undo
+from survtrack.services.patient_records import PatientRecord, load_patient
+from survtrack.store.engine import Database
+from survtrack.ui.calendar_model import CalendarTableModel
+from survtrack.ui.diagnosis_dialogs import RecurrenceDialog, TreatmentDialog, TumourDialog
+from survtrack.ui.event_dialogs import BookDialog, CompleteDialog, MoveDialog, ReasonDialog
+from survtrack.ui.forms import FormDialog
+from survtrack.ui.patient_detail import PatientDetailPane
+from survtrack.ui.patient_dialogs import PatientDialog, StatusDialog
+from survtrack.ui.timeline import TimelineWidget
+
+DEFAULT_LOCATION = "Sarcoma clinic"
+
+
+class PatientView(QWidget):
+    changed = Signal(str)  # a message for the status bar; the patient list may need a refresh
+
+    def __init__(
+        self, db: Database, user: SignedIn, today: Callable[[], date], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.db, self.user, self.today = db, user, today
+        self.record: PatientRecord | None = None
+        self.events: list[EventRow] = []
+        self.dialog: FormDialog | None = None
+        self.last_undo: Undo | None = None
+
+        self.header = QLabel()
+        self.header.setObjectName("patientHeader")
+        self.header.setStyleSheet("font-size: 15px; font-weight: bold; padding: 4px;")
+        self.tabs = QTabWidget()
+        self.summary = PatientDetailPane()
+        self.calendar = CalendarTableModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("calendarTable")
+        self.table.setModel(self.calendar)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        for column, width in enumerate((85, 170, 170, 95, 120, 120, 110, 150, 35)):
+            self.table.setColumnWidth(column, width)
+        self.table.doubleClicked.connect(lambda _index: self.book_selected())
+        self.timeline = TimelineWidget()
+
+        buttons = QHBoxLayout()
+        self.buttons: dict[str, QPushButton] = {}
+        for key, text, slot in (
+            ("book", "&Book…", self.book_selected),
+            ("complete", "Mark &done…", self.complete_selected),
+            ("missed", "Missed", self.miss_selected),
+            ("cancel", "Cancel…", self.cancel_selected),
+            ("waive", "Waive…", self.waive_selected),
+            ("reopen", "Reopen", self.reopen_selected),
+            ("move", "Move…", self.move_selected),
+            ("undo", "Undo", self.undo_last),
+        ):
+            button = QPushButton(text)
+            button.setObjectName(f"{key}Button")
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+            self.buttons[key] = button
+        buttons.addStretch(1)
+        calendar_page = QWidget()
+        calendar_layout = QVBoxLayout(calendar_page)
+        calendar_layout.setContentsMargins(0, 4, 0, 0)
+        calendar_layout.addLayout(buttons)
+        calendar_layout.addWidget(self.table)
+
+        self.tabs.addTab(self.summary, "&Summary")
+        self.tabs.addTab(calendar_page, "&Calendar")
+        self.tabs.addTab(self.timeline, "T&imeline")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.header)
+        layout.addWidget(self.tabs)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
+        self.clear()
+
+    # -- loading -----------------------------------------------------------------------------
+
+    def clear(self, message: str = "Select a patient to see the record.") -> None:
+        self.record, self.events = None, []
+        self.header.setText("")
+        self.summary.show_placeholder(message)
+        self.calendar.set_events([], self.today())
+        self.timeline.set_events([], self.today())
+        self._update_buttons()
+
+    def show_patient(self, patient_id: int) -> None:
+        record = load_patient(self.db, patient_id)
+        if record is None:
+            self.clear("This patient is no longer in the database.")
+            return
+        self.record = record
+        self.events = load_calendar(self.db, patient_id)
+        today = self.today()
+        tumour = record.tumours[0] if record.tumours else None
+        stage = f"stage {tumour.stage}" if tumour and tumour.stage else "not staged"
+        risk = f", {tumour.risk} risk" if tumour and tumour.risk else ""
+        status = "" if record.status == "active" else f" · {record.status.upper()}"
+        self.header.setText(f"{record.display_name} · MRN {record.mrn} · {stage}{risk}{status}")
+        self.summary.show_patient(record, today)
+        selected = self.selected_event()
+        self.calendar.set_events(self.events, today)
+        self.timeline.set_events(self.events, today)
+        if selected is not None:
+            row = self.calendar.row_of(selected.id)
+            if row >= 0:
+                self.table.selectRow(row)
+        self._update_buttons()
+
+    def reload(self) -> None:
+        if self.record is not None:
+            self.show_patient(self.record.id)
+
+    # -- selection and buttons ---------------------------------------------------------------
+
+    def selected_event(self) -> EventRow | None:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        return self.calendar.event_at(rows[0].row()) if rows else None
+
+    def select_event(self, event_id: int) -> None:
+        row = self.calendar.row_of(event_id)
+        if row >= 0:
+            self.table.selectRow(row)
+
+    def _update_buttons(self) -> None:
+        event = self.selected_event()
+        state = event.state if event else None
+        active = self.record is not None and self.record.status == "active"
+        open_states = ("planned", "missed", "booked")
+        enabled = {
+            "book": active and state in open_states,
+            "complete": state in open_states,
+            "missed": state in ("planned", "booked"),
+            "cancel": state in open_states,
+            "waive": state in open_states and self.user.role is Role.PHYSICIAN,
+            "reopen": state in ("completed", "missed", "cancelled", "waived", "booked"),
+            "move": state == "planned",
+            "undo": self.last_undo is not None,
+        }
+        for key, button in self.buttons.items():
+            button.setEnabled(bool(enabled[key]))
+        self.buttons["book"].setText("Re&schedule…" if state == "booked" else "&Book…")
+        if self.last_undo:
+            self.buttons["undo"].setText(f"Undo {self.last_undo.label}")
+        else:
+            self.buttons["undo"].setText("Undo")
+
+    # -- dialogs -------------------------------------------------------------------------------
+
+    def _open(self, dialog: FormDialog, done: Callable[[FormDialog], None]) -> None:
+        self.dialog = dialog
+        dialog.accepted.connect(lambda: done(dialog))
+        dialog.finished.connect(lambda _r: dialog.deleteLater())
+        dialog.open()
+
+    def _after_change(self, change: CalendarChange | None, what: str) -> None:
+        self.reload()
+        message = what if change is None else f"{what}. Calendar: {change.summary()}."
+        self.changed.emit(message)
+
+    def _after_action(self, dialog: FormDialog) -> None:
+        token: Undo | None = getattr(dialog, "undo", None)
+        if token is not None:
+            self.last_undo = token
+            self._after_change(None, f"Saved: {token.label}")
+
+    def edit_patient(self) -> None:
+        if self.record:
+            self._open(
+                PatientDialog(self.db, self.user, self.today(), self.record, self),
+                lambda d: self._after_change(None, "Patient saved"),
+            )
+
+    def edit_diagnosis(self) -> None:
+        if not self.record:
+            return
+        tumour = self.record.tumours[0] if self.record.tumours else None
+        self._open(
+            TumourDialog(self.db, self.user, self.today(), self.record.id, tumour, parent=self),
+            lambda d: self._after_change(d.change, "Diagnosis saved"),
+        )  # type: ignore[attr-defined]
+
+    def add_treatment(self) -> None:
+        if self.record:
+            self._open(
+                TreatmentDialog(self.db, self.user, self.today(), self.record.id, parent=self),
+                lambda d: self._after_change(d.change, "Treatment saved"),
+            )  # type: ignore[attr-defined]
+
+    def add_recurrence(self, when: date | None = None) -> None:
+        if self.record:
+            self._open(
+                RecurrenceDialog(self.db, self.user, self.today(), self.record.id, self, when),
+                lambda d: self._after_change(d.change, "Recurrence recorded"),
+            )  # type: ignore[attr-defined]
+
+    def change_status(self) -> None:
+        if self.record:
+            self._open(
+                StatusDialog(self.db, self.user, self.today(), self.record, self),
+                lambda d: self._after_change(d.change, "Status saved"),
+            )  # type: ignore[attr-defined]
+
+    def book_selected(self) -> None:
+        event = self.selected_event()
+        if event and self.buttons["book"].isEnabled():
+            self._open(
+                BookDialog(self.db, self.user, event, datetime.now(), DEFAULT_LOCATION, self),
+                self._after_action,
+            )
+
+    def complete_selected(self) -> None:
+        event = self.selected_event()
+        if event and self.buttons["complete"].isEnabled():
+            self._open(
+                CompleteDialog(self.db, self.user, event, self.today(), self),
+                self._after_completion,
+            )
+
+    def _after_completion(self, dialog: FormDialog) -> None:
+        self._after_action(dialog)
+        if isinstance(dialog, CompleteDialog) and dialog.result_code == "recurrence":
+            answer = QMessageBox.question(
+                self,
+                "Record the recurrence?",
+                "The result was a recurrence. Record it now? The calendar then starts a new "
+                "high-risk episode.",
+            )
+            if answer == QMessageBox.StandardButton.Yes:
+                self.add_recurrence(dialog.day.value())
+
+    def cancel_selected(self) -> None:
+        event = self.selected_event()
+        if event and self.buttons["cancel"].isEnabled():
+            self._open(ReasonDialog(self.db, self.user, event, False, self), self._after_action)
+
+    def waive_selected(self) -> None:
+        event = self.selected_event()
+        if event and self.buttons["waive"].isEnabled():
+            self._open(ReasonDialog(self.db, self.user, event, True, self), self._after_action)
+
+    def move_selected(self) -> None:
+        event = self.selected_event()
+        if event and self.buttons["move"].isEnabled():
+            self._open(MoveDialog(self.db, self.user, event, self), self._after_action)
+
+    # -- direct actions (no dialog) ----------------------------------------------------------------
+
+    def _direct(self, action: Callable[[], Undo]) -> None:
+        try:
+            self.last_undo = action()
+        except (BadInput, PermissionError, ConflictError) as exc:
+            QMessageBox.warning(self, "SurvTrack", str(exc))
+            self.reload()
+            return
+        self._after_change(None, f"Saved: {self.last_undo.label}")
+
+    def miss_selected(self) -> None:
+        event = self.selected_event()
+        if event and self.buttons["missed"].isEnabled():
+            self._direct(lambda: miss(self.db, self.user, event.id, self.today(), event.version))
+
+    def reopen_selected(self) -> None:
+        event = self.selected_event()
+        if event and self.buttons["reopen"].isEnabled():
+            self._direct(lambda: reopen(self.db, self.user, event.id, event.version))
+
+    def undo_last(self) -> None:
+        token = self.last_undo
+        if token is None:
+            return
+        try:
+            undo(self.db, self.user, token)
+        except (BadInput, ConflictError) as exc:
+            QMessageBox.warning(self, "SurvTrack", str(exc))
+            self.last_undo = None
+            self.reload()
+            return
+        self.last_undo = None
+        self._after_change(None, f"Undone: {token.label}")
+        self.select_event(token.event_id)
+
+    def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.table.hasFocus():
+            self.book_selected()
+            return
+        super().keyPressEvent(event)

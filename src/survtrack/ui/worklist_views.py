@@ -1,0 +1,282 @@
+"""The scheduler's worklists: what to book in the next weeks, and the clinic's day or week.
+
+Queries run on the background runner; the first page arrives through a signal and further pages
+load as the table scrolls. Enter or double-click opens the patient with that event selected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from survtrack.domain.errors import BadInput
+from survtrack.domain.events import EventKind
+from survtrack.services.worklists import WorklistRow, clinic_day, to_book
+from survtrack.store.engine import Database
+from survtrack.ui.forms import DateField
+from survtrack.ui.state_colours import OVERDUE_BACKGROUND, STATE_BACKGROUND
+from survtrack.ui.workers import TaskRunner
+
+PAGE = 500
+Index = QModelIndex | QPersistentModelIndex
+
+
+class WorklistModel(QAbstractTableModel):
+    def __init__(
+        self,
+        columns: tuple[str, ...],
+        fetch_more: Callable[[int], list[WorklistRow]] | None = None,
+        parent: Any = None,
+    ) -> None:
+        super().__init__(parent)
+        self.columns = columns
+        self.rows: list[WorklistRow] = []
+        self.today = date.today()
+        self._fetch_more = fetch_more
+        self._exhausted = True
+
+    def set_rows(self, rows: list[WorklistRow], today: date, exhausted: bool = True) -> None:
+        self.beginResetModel()
+        self.rows, self.today, self._exhausted = list(rows), today, exhausted
+        self.endResetModel()
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and not self._exhausted and self._fetch_more is not None
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if not self.canFetchMore(parent):
+            return
+        assert self._fetch_more is not None
+        page = self._fetch_more(len(self.rows))
+        self._exhausted = len(page) < PAGE
+        if page:
+            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(page) - 1)
+            self.rows.extend(page)
+            self.endInsertRows()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.columns[section]
+        return None
+
+    def _value(self, r: WorklistRow, column: str) -> str:
+        values = {
+            "Time": r.booked_at.strftime("%Y-%m-%d %H:%M") if r.booked_at else "",
+            "Window opens": r.window_start.isoformat(),
+            "Due": r.due.isoformat(),
+            "Window closes": r.window_end.isoformat(),
+            "Suggested": r.suggested.isoformat() if r.suggested else "",
+            "Kind": EventKind(r.kind).label,
+            "Patient": r.patient,
+            "MRN": r.mrn,
+            "Physician": r.physician or "",
+            "State": r.state,
+            "Location": r.location or "",
+        }
+        return values[column]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._value(row, self.columns[index.column()])
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if row.window_end < self.today and row.state != "booked":
+                return OVERDUE_BACKGROUND
+            return STATE_BACKGROUND.get(row.state)
+        return None
+
+
+def _table(model: QAbstractTableModel, name: str) -> QTableView:
+    table = QTableView()
+    table.setObjectName(name)
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.verticalHeader().hide()
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+class _WorklistView(QWidget):
+    open_event = Signal(int, int)  # patient id, event id
+
+    def __init__(
+        self,
+        db: Database,
+        runner: TaskRunner,
+        today: Callable[[], date],
+        columns: tuple[str, ...],
+        name: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.db, self.runner, self.today = db, runner, today
+        self.model = WorklistModel(columns, self._more, self)
+        self.table = _table(self.model, name)
+        self.table.doubleClicked.connect(self._open)
+        self.count = QLabel()
+        self.controls = QHBoxLayout()
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.controls)
+        layout.addWidget(self.table)
+        layout.addWidget(self.count)
+        refresh = QPushButton("&Refresh")
+        refresh.clicked.connect(self.refresh)
+        self.refresh_button = refresh
+
+    def _more(self, offset: int) -> list[WorklistRow]:
+        return []
+
+    def _open(self, index: QModelIndex) -> None:
+        row = self.model.rows[index.row()]
+        self.open_event.emit(row.patient_id, row.event_id)
+
+    def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if enter and self.table.currentIndex().isValid():
+            self._open(self.table.currentIndex())
+            return
+        super().keyPressEvent(event)
+
+    def _show(self, rows: list[WorklistRow], exhausted: bool, noun: str) -> None:
+        self.model.set_rows(rows, self.today(), exhausted)
+        more = "" if exhausted else "+"
+        self.count.setText(f"{len(rows):,}{more} {noun}")
+
+    def _failed(self, message: str) -> None:
+        self.count.setText(f"Could not load the list: {message}")
+
+    def refresh(self) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+class ToBookView(_WorklistView):
+    COLUMNS = (
+        "Window opens",
+        "Due",
+        "Window closes",
+        "Suggested",
+        "Kind",
+        "Patient",
+        "MRN",
+        "Physician",
+        "State",
+    )
+
+    def __init__(
+        self,
+        db: Database,
+        runner: TaskRunner,
+        today: Callable[[], date],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(db, runner, today, self.COLUMNS, "toBookTable", parent)
+        self.weeks = QSpinBox()
+        self.weeks.setObjectName("weeks")
+        self.weeks.setRange(1, 52)
+        self.weeks.setValue(4)
+        self.weeks.setSuffix(" weeks")
+        self.overdue = QCheckBox("Include windows already closed")
+        self.overdue.setObjectName("includeOverdue")
+        self.controls.addWidget(QLabel("Windows opening in the next"))
+        self.controls.addWidget(self.weeks)
+        self.controls.addWidget(self.overdue)
+        self.controls.addStretch(1)
+        self.controls.addWidget(self.refresh_button)
+        self.weeks.valueChanged.connect(lambda _v: self.refresh())
+        self.overdue.toggled.connect(lambda _v: self.refresh())
+
+    def _query(self, offset: int) -> list[WorklistRow]:
+        return to_book(
+            self.db, self.today(), self.weeks.value(), self.overdue.isChecked(), offset, PAGE
+        )
+
+    def _more(self, offset: int) -> list[WorklistRow]:
+        return self._query(offset)
+
+    def refresh(self) -> None:
+        self.count.setText("Loading…")
+        self.runner.submit(
+            lambda: self._query(0),
+            lambda rows: self._show(rows, len(rows) < PAGE, "events to book"),
+            self._failed,
+            channel="to_book",
+        )
+
+
+class ClinicDayView(_WorklistView):
+    COLUMNS = ("Time", "Kind", "Patient", "MRN", "Location", "Physician")
+
+    def __init__(
+        self,
+        db: Database,
+        runner: TaskRunner,
+        today: Callable[[], date],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(db, runner, today, self.COLUMNS, "clinicDayTable", parent)
+        self.day = DateField("Day", today())
+        self.day.setObjectName("clinicDay")
+        self.span = QComboBox()
+        self.span.addItem("Day", 1)
+        self.span.addItem("Week", 7)
+        previous = QPushButton("◀")
+        following = QPushButton("▶")
+        previous.clicked.connect(lambda: self._step(-1))
+        following.clicked.connect(lambda: self._step(1))
+        self.controls.addWidget(QLabel("From"))
+        self.controls.addWidget(self.day)
+        self.controls.addWidget(self.span)
+        self.controls.addWidget(previous)
+        self.controls.addWidget(following)
+        self.controls.addStretch(1)
+        self.controls.addWidget(self.refresh_button)
+        self.day.returnPressed.connect(self.refresh)
+        self.span.currentIndexChanged.connect(lambda _i: self.refresh())
+
+    def _step(self, direction: int) -> None:
+        try:
+            first = self.day.value() or self.today()
+        except BadInput:
+            first = self.today()
+        self.day.setText((first + timedelta(days=direction * self.span.currentData())).isoformat())
+        self.refresh()
+
+    def refresh(self) -> None:
+        try:
+            first = self.day.value() or self.today()
+        except BadInput as exc:
+            self.count.setText(f"{exc.field}: {exc.reason}")
+            return
+        last = first + timedelta(days=self.span.currentData() - 1)
+        self.count.setText("Loading…")
+        self.runner.submit(
+            lambda: clinic_day(self.db, first, last),
+            lambda rows: self._show(rows, True, "appointments"),
+            self._failed,
+            channel="clinic_day",
+        )
