@@ -234,11 +234,15 @@ class PatientView(QWidget):
                 lambda d: self._after_change(d.change, "Status saved"),
             )  # type: ignore[attr-defined]
 
+    def _now(self) -> datetime:
+        """Now, on the view's "today" (a fixed day in tests, the real one in use)."""
+        return datetime.combine(self.today(), datetime.now().time())
+
     def book_selected(self) -> None:
         event = self.selected_event()
         if event and self.buttons["book"].isEnabled():
             self._open(
-                BookDialog(self.db, self.user, event, datetime.now(), DEFAULT_LOCATION, self),
+                BookDialog(self.db, self.user, event, self._now(), DEFAULT_LOCATION, self),
                 self._after_action,
             )
 

@@ -162,10 +162,11 @@ class _WorklistView(QWidget):
             return
         super().keyPressEvent(event)
 
-    def _show(self, rows: list[WorklistRow], exhausted: bool, noun: str) -> None:
+    def _show(self, rows: list[WorklistRow], exhausted: bool, noun: tuple[str, str]) -> None:
         self.model.set_rows(rows, self.today(), exhausted)
         more = "" if exhausted else "+"
-        self.count.setText(f"{len(rows):,}{more} {noun}")
+        singular, plural = noun
+        self.count.setText(f"{len(rows):,}{more} {singular if len(rows) == 1 else plural}")
 
     def _failed(self, message: str) -> None:
         self.count.setText(f"Could not load the list: {message}")
@@ -210,19 +211,20 @@ class ToBookView(_WorklistView):
         self.weeks.valueChanged.connect(lambda _v: self.refresh())
         self.overdue.toggled.connect(lambda _v: self.refresh())
 
-    def _query(self, offset: int) -> list[WorklistRow]:
-        return to_book(
-            self.db, self.today(), self.weeks.value(), self.overdue.isChecked(), offset, PAGE
-        )
+    def _query(self, offset: int) -> Callable[[], list[WorklistRow]]:
+        """The query with the filters as they are now (read here, on the GUI thread)."""
+        db, today = self.db, self.today()
+        weeks, overdue = self.weeks.value(), self.overdue.isChecked()
+        return lambda: to_book(db, today, weeks, overdue, offset, PAGE)
 
     def _more(self, offset: int) -> list[WorklistRow]:
-        return self._query(offset)
+        return self._query(offset)()
 
     def refresh(self) -> None:
         self.count.setText("Loading…")
         self.runner.submit(
-            lambda: self._query(0),
-            lambda rows: self._show(rows, len(rows) < PAGE, "events to book"),
+            self._query(0),
+            lambda rows: self._show(rows, len(rows) < PAGE, ("event to book", "events to book")),
             self._failed,
             channel="to_book",
         )
@@ -274,9 +276,10 @@ class ClinicDayView(_WorklistView):
             return
         last = first + timedelta(days=self.span.currentData() - 1)
         self.count.setText("Loading…")
+        db = self.db
         self.runner.submit(
-            lambda: clinic_day(self.db, first, last),
-            lambda rows: self._show(rows, True, "appointments"),
+            lambda: clinic_day(db, first, last),
+            lambda rows: self._show(rows, True, ("appointment", "appointments")),
             self._failed,
             channel="clinic_day",
         )
