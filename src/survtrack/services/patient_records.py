@@ -40,6 +40,7 @@ class TumourRecord:
     t_category: str | None
     stage: str | None
     risk: str | None
+    version: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +105,7 @@ def _tumour(row: TumourRow) -> TumourRecord:
         row.t_category,
         row.stage,
         row.risk,
+        row.version,
     )
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from survtrack.domain.events import EventState
 from survtrack.store.engine import Database
-from survtrack.store.models import FollowUpEvent, Patient
+from survtrack.store.models import FollowUpEvent, Patient, open_event_condition
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +90,7 @@ def to_book(
         select(*_COLUMNS)
         .join(Patient, Patient.id == FollowUpEvent.patient_id)
         .where(
-            FollowUpEvent.state.in_((EventState.PLANNED.value, EventState.MISSED.value)),
+            open_event_condition(),
             FollowUpEvent.window_start <= horizon,
             Patient.status == "active",
         )

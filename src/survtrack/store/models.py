@@ -19,8 +19,10 @@ from sqlalchemy import (
     String,
     Text,
     event,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import TextClause
 
 from survtrack.store.base import Base, Versioned, int_pk, str_code, str_name, str_text
 
@@ -166,6 +168,11 @@ class RecurrenceRow(Versioned, Base):
     patient: Mapped[Patient] = relationship(back_populates="recurrences")
 
 
+#: Events still to be booked. Written out (not bound) so that the database can match a query's
+#: condition to the partial index below; queries use ``open_event_condition()``.
+OPEN_STATES_SQL = "state IN ('planned', 'missed')"
+
+
 class FollowUpEvent(Versioned, Base):
     __tablename__ = "followup_events"
 
@@ -190,7 +197,14 @@ class FollowUpEvent(Versioned, Base):
     __table_args__ = (
         Index("ix_followup_events_patient_due", "patient_id", "due"),
         Index("ix_followup_events_state_window_end", "state", "window_end"),
-        Index("ix_followup_events_state_window_start", "state", "window_start"),
+        # the "to book" worklist: only open events, in window order (a partial index)
+        Index(
+            "ix_followup_events_open_window",
+            "window_start",
+            "window_end",
+            sqlite_where=text(OPEN_STATES_SQL),
+            postgresql_where=text(OPEN_STATES_SQL),
+        ),
         CheckConstraint("window_start <= due AND due <= window_end", name="window"),
     )
 
@@ -211,3 +225,8 @@ class AuditEntry(Base):
     changes: Mapped[str] = mapped_column(Text)
 
     __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
+
+
+def open_event_condition() -> TextClause:
+    """``state IN ('planned', 'missed')`` on follow-up events, as the partial index has it."""
+    return text(f"{FollowUpEvent.__tablename__}.{OPEN_STATES_SQL}")

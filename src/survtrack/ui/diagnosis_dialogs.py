@@ -47,12 +47,11 @@ class TumourDialog(FormDialog):
         today: date,
         patient_id: int,
         tumour: TumourRecord | None = None,
-        tumour_version: int | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__("Diagnosis", parent)
         self.db, self.user, self.today, self.patient_id = db, user, today, patient_id
-        self.tumour, self.tumour_version = tumour, tumour_version
+        self.tumour = tumour
         self.change: CalendarChange | None = None
         t = tumour
         self.site = self.add(
@@ -167,7 +166,7 @@ class TumourDialog(FormDialog):
             self.data(),
             self.today,
             tumour_id=self.tumour.id if self.tumour else None,
-            expected_version=self.tumour_version,
+            expected_version=self.tumour.version if self.tumour else None,
         )
 
 

@@ -118,7 +118,11 @@ def upgrade() -> None:
             "ix_followup_events_state_window_end", ["state", "window_end"], unique=False
         )
         batch_op.create_index(
-            "ix_followup_events_state_window_start", ["state", "window_start"], unique=False
+            "ix_followup_events_open_window",
+            ["window_start", "window_end"],
+            unique=False,
+            sqlite_where=sa.text("state IN ('planned', 'missed')"),
+            postgresql_where=sa.text("state IN ('planned', 'missed')"),
         )
 
     op.create_table(
@@ -249,7 +253,7 @@ def downgrade() -> None:
 
     op.drop_table("recurrences")
     with op.batch_alter_table("followup_events", schema=None) as batch_op:
-        batch_op.drop_index("ix_followup_events_state_window_start")
+        batch_op.drop_index("ix_followup_events_open_window")
         batch_op.drop_index("ix_followup_events_state_window_end")
         batch_op.drop_index("ix_followup_events_patient_due")
 
