@@ -97,3 +97,33 @@ def test_sqlite_write_units_take_the_write_lock_at_begin(tmp_path: Path) -> None
             other.close()
     finally:
         db.dispose()
+
+
+def test_stored_database_of_every_released_schema_upgrades(tmp_path: Path) -> None:
+    """A database file written at schema 0001 (kept in tests/store/data) upgrades with its data."""
+    import shutil
+
+    from sqlalchemy import select
+
+    from survtrack.store.models import FollowUpEvent, Patient
+
+    source = Path(__file__).parent / "data" / "schema_0001.db"
+    copy = tmp_path / "old.db"
+    shutil.copy(source, copy)
+    db = open_database(f"sqlite:///{copy}")
+    try:
+        assert current_revision(db.engine) == head_revision(db.engine)
+        with db.read() as session:
+            patient = session.scalars(select(Patient)).one()
+            events = session.scalars(select(FollowUpEvent).order_by(FollowUpEvent.id)).all()
+        assert patient.mrn == "OLD-1"
+        assert [(e.state, e.risk, e.closed_on) for e in events] == [
+            ("completed", "high", events[0].due),
+            ("planned", "high", None),
+            ("planned", "high", None),
+        ]
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    finally:
+        db.dispose()

@@ -57,3 +57,10 @@ def histology_without_protocol(histology: str | None) -> str | None:
     if "gist" in text or "gastrointestinal stromal" in text:
         return "GIST"
     return None
+
+
+def episode_tier(first_episode: RiskTier, episode: int) -> RiskTier:
+    """Every episode after a recurrence is high risk; desmoids stay ``any``."""
+    if episode == 1 or first_episode is RiskTier.ANY:
+        return first_episode
+    return RiskTier.HIGH

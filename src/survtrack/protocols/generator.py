@@ -16,6 +16,7 @@ from survtrack.domain.case import Case, Treatment
 from survtrack.domain.errors import BadInput
 from survtrack.domain.risk import (
     RiskTier,
+    episode_tier,
     first_episode_risk,
     histology_without_protocol,
     is_desmoid,
@@ -204,7 +205,7 @@ def _episodes(case: Case, tier1: RiskTier, warnings: list[str]) -> list[Episode]
             else:
                 anchor = recurrence
                 warnings.append(WARN_RECURRENCE_NO_TREATMENT)
-            tier = RiskTier.ANY if tier1 is RiskTier.ANY else RiskTier.HIGH
+            tier = episode_tier(tier1, number)
         ends_after = recurrence_dates[number - 1] if number <= len(recurrence_dates) else None
         episodes.append(Episode(number, anchor, ends_after, tier))
     return episodes

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from survtrack.domain.errors import BadInput
 from survtrack.domain.events import EventState
+from survtrack.domain.risk import RiskTier, episode_tier
 from survtrack.protocols.generator import Plan, PlannedEvent, plan_case
 from survtrack.protocols.loader import load_protocols
 from survtrack.services.clinic_settings import clinic_calendar
@@ -30,6 +31,7 @@ from survtrack.store.engine import Database
 from survtrack.store.models import FollowUpEvent, Patient
 
 OPEN_STATES = (EventState.PLANNED.value, EventState.BOOKED.value)
+UNFINISHED_STATES = ("planned", "missed", "booked", "cancelled")
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +115,13 @@ def load_calendar(db: Database, patient_id: int) -> list[EventRow]:
         return [event_row(e) for e in events]
 
 
-def _new_event(patient_id: int, planned: PlannedEvent) -> FollowUpEvent:
+def _tier(plan: Plan, episode: int) -> str:
+    return episode_tier(RiskTier(plan.risk), episode).value
+
+
+def _new_event(patient_id: int, planned: PlannedEvent, risk: str) -> FollowUpEvent:
     return FollowUpEvent(
+        risk=risk,
         patient_id=patient_id,
         episode=planned.episode,
         kind=planned.kind,
@@ -152,6 +159,8 @@ def regenerate_in_session(session: Session, patient_id: int) -> CalendarChange:
     recurrence_dates = [r.date for r in record.recurrences]
     added = removed = superseded = kept = 0
     for event in existing:
+        if event.state in UNFINISHED_STATES:
+            event.risk = _tier(plan, event.episode)
         if event.state != EventState.PLANNED.value or event.moved_by_hand:
             kept += 1
             continue
@@ -172,7 +181,7 @@ def regenerate_in_session(session: Session, patient_id: int) -> CalendarChange:
             removed += 1
     for key, planned in wanted.items():
         if key not in have:
-            session.add(_new_event(patient_id, planned))
+            session.add(_new_event(patient_id, planned, _tier(plan, planned.episode)))
             added += 1
     return CalendarChange(added, removed, superseded, cancelled, kept, plan.warnings)
 

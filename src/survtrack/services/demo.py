@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Table, func, insert, select
 from survtrack.domain.case import Case, Radiation, Recurrence, Status, Surgery, Systemic, Tumour
 from survtrack.domain.errors import BadInput
 from survtrack.domain.grading import Grade
-from survtrack.domain.risk import first_episode_risk, is_desmoid
+from survtrack.domain.risk import RiskTier, episode_tier, first_episode_risk, is_desmoid
 from survtrack.domain.sites import (
     LOWER_LIMB_AMPUTATION_LEVELS,
     UPPER_LIMB_AMPUTATION_LEVELS,
@@ -333,13 +333,15 @@ def _event_rows(
     rng: random.Random, synth: _Synth, patient_id: int, today: date, calendar: ClinicCalendar
 ) -> list[dict[str, Any]]:
     plan = plan_case(synth.case, load_protocols(), calendar)
+    tier = RiskTier(plan.risk)
     rows = []
     for event in plan.events:
         state, result, reason, booked_at, location = "planned", None, None, None, None
+        closed_on = None
         if event.window_end < today:
             roll = rng.random()
             if roll < 0.86:
-                state, result = "completed", "ned"
+                state, result, closed_on = "completed", "ned", event.suggested
             elif roll < 0.90:
                 state = "missed"
             elif roll < 0.92:
@@ -366,6 +368,11 @@ def _event_rows(
                 "result": result,
                 "reason": reason,
                 "moved_by_hand": False,
+                "risk": episode_tier(tier, event.episode).value,
+                "closed_on": closed_on,
+                "note": None,
+                "acknowledged_at": None,
+                "acknowledged_by": None,
                 "version": 1,
             }
         )

@@ -19,7 +19,16 @@ from survtrack.store.engine import Database
 from survtrack.store.models import FollowUpEvent, Patient
 
 RESULTS = {"ned": "No evidence of disease", "suspicious": "Suspicious", "recurrence": "Recurrence"}
-_RESTORED = ("state", "booked_at", "location", "result", "reason", "suggested", "moved_by_hand")
+_RESTORED = (
+    "state",
+    "booked_at",
+    "location",
+    "result",
+    "reason",
+    "suggested",
+    "moved_by_hand",
+    "closed_on",
+)
 _DONE_STATES = (EventState.COMPLETED.value, EventState.WAIVED.value, EventState.SUPERSEDED.value)
 
 
@@ -159,7 +168,7 @@ def complete(
         _require_open(event, "completed")
         if on < patient.birth_date:
             raise BadInput("Date done", "is before the birth date")
-        event.state, event.result = EventState.COMPLETED.value, result
+        event.state, event.result, event.closed_on = EventState.COMPLETED.value, result, on
         event.booked_at = (
             datetime.combine(on, event.booked_at.time())
             if event.booked_at
@@ -199,7 +208,12 @@ def cancel(
 
 
 def waive(
-    db: Database, user: SignedIn, event_id: int, reason: str, expected_version: int | None = None
+    db: Database,
+    user: SignedIn,
+    event_id: int,
+    reason: str,
+    expected_version: int | None = None,
+    today: date | None = None,
 ) -> Undo:
     if user.role is not Role.PHYSICIAN:
         raise PermissionError("only a physician can waive a follow-up event")
@@ -209,6 +223,7 @@ def waive(
     def change(event: FollowUpEvent, patient: Patient) -> None:
         _require_open(event, "waived")
         event.state, event.reason = EventState.WAIVED.value, reason.strip()[:2000]
+        event.closed_on = today or date.today()
 
     return _act(db, user, event_id, "waiver", expected_version, change)
 
@@ -225,6 +240,7 @@ def reopen(
             raise PermissionError("only a physician can reopen a waived event")
         event.state = EventState.PLANNED.value
         event.booked_at = event.location = event.result = event.reason = None
+        event.closed_on = None
 
     return _act(db, user, event_id, "reopen", expected_version, change)
 

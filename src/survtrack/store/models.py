@@ -171,6 +171,8 @@ class RecurrenceRow(Versioned, Base):
 #: Events still to be booked. Written out (not bound) so that the database can match a query's
 #: condition to the partial index below; queries use ``open_event_condition()``.
 OPEN_STATES_SQL = "state IN ('planned', 'missed')"
+#: Events not done, not waived and not superseded: the ones that can be overdue.
+UNFINISHED_STATES_SQL = "state IN ('planned', 'missed', 'booked', 'cancelled')"
 
 
 class FollowUpEvent(Versioned, Base):
@@ -193,6 +195,13 @@ class FollowUpEvent(Versioned, Base):
     result: Mapped[str_code | None]
     reason: Mapped[str_text | None]
     moved_by_hand: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: risk tier the rule was chosen for: the first episode's tier, "high" after a recurrence
+    risk: Mapped[str_code | None]
+    #: the day it was done or waived (for the overdue history); cleared when reopened
+    closed_on: Mapped[date | None]
+    note: Mapped[str_text | None]
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by: Mapped[str_code | None]
 
     __table_args__ = (
         Index("ix_followup_events_patient_due", "patient_id", "due"),
@@ -204,6 +213,13 @@ class FollowUpEvent(Versioned, Base):
             "window_end",
             sqlite_where=text(OPEN_STATES_SQL),
             postgresql_where=text(OPEN_STATES_SQL),
+        ),
+        # the overdue worklist: unfinished events by the end of their window
+        Index(
+            "ix_followup_events_unfinished_window_end",
+            "window_end",
+            sqlite_where=text(UNFINISHED_STATES_SQL),
+            postgresql_where=text(UNFINISHED_STATES_SQL),
         ),
         CheckConstraint("window_start <= due AND due <= window_end", name="window"),
     )
@@ -230,3 +246,8 @@ class AuditEntry(Base):
 def open_event_condition() -> TextClause:
     """``state IN ('planned', 'missed')`` on follow-up events, as the partial index has it."""
     return text(f"{FollowUpEvent.__tablename__}.{OPEN_STATES_SQL}")
+
+
+def unfinished_event_condition() -> TextClause:
+    """Events that can be overdue, written as the partial index has it."""
+    return text(f"{FollowUpEvent.__tablename__}.{UNFINISHED_STATES_SQL}")
