@@ -470,4 +470,5 @@ def generate_demo(
                 "events": counts["events"],
             },
         )
+    db.optimize()
     return summary

@@ -9,7 +9,7 @@ SQLAlchemy's ``begin`` event is where a transaction really starts.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -99,7 +99,23 @@ class Database:
         with self._reader() as session:
             yield session
 
+    def optimize(self) -> None:
+        """Refresh the query planner's statistics (after bulk loads; SQLite also at close).
+
+        Without them SQLite may pick a worse index for the worklists on a freshly filled file.
+        """
+        with self.engine.connect() as conn:
+            if self.is_sqlite:
+                conn.exec_driver_sql("PRAGMA optimize")
+            else:
+                conn.exec_driver_sql("ANALYZE")
+            conn.commit()
+
     def dispose(self) -> None:
+        if self.is_sqlite:
+            # statistics are a nicety: closing must not fail because of them
+            with suppress(Exception):
+                self.optimize()
         self.engine.dispose()
 
 

@@ -205,7 +205,6 @@ class FollowUpEvent(Versioned, Base):
 
     __table_args__ = (
         Index("ix_followup_events_patient_due", "patient_id", "due"),
-        Index("ix_followup_events_state_window_end", "state", "window_end"),
         # the "to book" worklist: only open events, in window order (a partial index)
         Index(
             "ix_followup_events_open_window",
