@@ -83,7 +83,46 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--no-events", action="store_true", help="patients only, without their follow-up calendars"
     )
+    overdue = commands.add_parser(
+        "overdue", parents=[common], help="overdue follow-up events of active patients"
+    )
+    overdue.add_argument("--as-of", metavar="DATE", help="the day to judge by (default today)")
+    overdue.add_argument("--physician", metavar="NAME")
+    overdue.add_argument("--kind", metavar="KIND", help="one event kind, e.g. chest_ct")
+    overdue.add_argument("--group", choices=("imaging", "visit", "cardiac", "rehab"))
+    overdue.add_argument("--min-days", type=int, default=0, metavar="N")
+    overdue.add_argument("--risk", choices=("low", "high", "any"))
+    overdue.add_argument("--format", choices=("text", "csv", "json"), default="text")
     return parser
+
+
+def run_overdue(args: argparse.Namespace) -> int:
+    from survtrack.reports.overdue_export import overdue_csv, overdue_json, overdue_text
+    from survtrack.services.database import open_database
+    from survtrack.services.overdue import OverdueQuery, overdue_rows
+
+    as_of = date.today()
+    if args.as_of:
+        try:
+            as_of = date.fromisoformat(args.as_of)
+        except ValueError:
+            raise BadInput("as-of", f"{args.as_of!r} is not a date written YYYY-MM-DD") from None
+    query = OverdueQuery(
+        as_of,
+        physician=args.physician,
+        kind=args.kind,
+        group=args.group,
+        min_days=args.min_days,
+        risk=args.risk,
+    ).validated()
+    database = open_database(getattr(args, "db", None))
+    try:
+        rows = overdue_rows(database, query)
+    finally:
+        database.dispose()
+    render = {"csv": overdue_csv, "json": overdue_json, "text": overdue_text}[args.format]
+    sys.stdout.write(render([row.as_dict() for row in rows]))
+    return EXIT_OK
 
 
 def run_stage(args: argparse.Namespace) -> int:
@@ -167,7 +206,7 @@ def run_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"stage": run_stage, "plan": run_plan, "demo": run_demo}
+COMMANDS = {"stage": run_stage, "plan": run_plan, "demo": run_demo, "overdue": run_overdue}
 
 
 def run_command(args: argparse.Namespace) -> int:
