@@ -105,6 +105,12 @@ def event_row(event: FollowUpEvent) -> EventRow:
     )
 
 
+def load_event(db: Database, event_id: int) -> EventRow | None:
+    with db.read() as session:
+        event = session.get(FollowUpEvent, event_id)
+        return None if event is None else event_row(event)
+
+
 def load_calendar(db: Database, patient_id: int) -> list[EventRow]:
     with db.read() as session:
         events = session.scalars(

@@ -106,19 +106,21 @@ class OverdueRow:
 def _filtered(
     statement: Select, query: OverdueQuery, window_from: date | None, window_to: date
 ) -> Select:
-    statement = (
-        statement.select_from(FollowUpEvent)
-        .join(Patient, Patient.id == FollowUpEvent.patient_id)
-        .where(
-            unfinished_event_condition(),
-            FollowUpEvent.window_end < window_to,
-            Patient.status == "active",
-        )
+    """The worklist's conditions, scanning the events' partial covering index.
+
+    Patient conditions go into a subquery; ``patient_id + 0`` keeps the planner from walking
+    the events patient by patient (measured: 4x slower) instead of by window end.
+    """
+    patients = select(Patient.id).where(Patient.status == "active")
+    if query.physician:
+        patients = patients.where(Patient.physician == query.physician)
+    statement = statement.select_from(FollowUpEvent).where(
+        unfinished_event_condition(),
+        FollowUpEvent.window_end < window_to,
+        (FollowUpEvent.patient_id + 0).in_(patients),
     )
     if window_from is not None:
         statement = statement.where(FollowUpEvent.window_end >= window_from)
-    if query.physician:
-        statement = statement.where(Patient.physician == query.physician)
     if query.kind:
         statement = statement.where(FollowUpEvent.kind == query.kind)
     if query.group:
@@ -130,6 +132,8 @@ def _filtered(
 
 def _ordered(statement: Select, query: OverdueQuery) -> Select:
     desc = query.descending
+    if query.sort in ("patient", "mrn", "physician"):
+        statement = statement.join(Patient, Patient.id == FollowUpEvent.patient_id)
     if query.sort == "default":
         keys = [
             case((FollowUpEvent.risk == "high", 0), else_=1),
@@ -355,9 +359,9 @@ def dashboard(db: Database, as_of: date, months: int = 12) -> Dashboard:
         by_physician = {
             (name or "(none)"): n
             for name, n in session.execute(
-                _filtered(select(Patient.physician, func.count()), base, None, as_of).group_by(
-                    Patient.physician
-                )
+                _filtered(select(Patient.physician, func.count()), base, None, as_of)
+                .join(Patient, Patient.id == FollowUpEvent.patient_id)
+                .group_by(Patient.physician)
             ).all()
         }
         history = []

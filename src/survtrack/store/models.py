@@ -213,10 +213,14 @@ class FollowUpEvent(Versioned, Base):
             sqlite_where=text(OPEN_STATES_SQL),
             postgresql_where=text(OPEN_STATES_SQL),
         ),
-        # the overdue worklist: unfinished events by the end of their window
+        # the overdue worklist: unfinished events by the end of their window, covering what the
+        # worklist filters and sorts on so the scan never reads the table
         Index(
             "ix_followup_events_unfinished_window_end",
             "window_end",
+            "risk",
+            "kind",
+            "patient_id",
             sqlite_where=text(UNFINISHED_STATES_SQL),
             postgresql_where=text(UNFINISHED_STATES_SQL),
         ),

@@ -28,6 +28,7 @@ from survtrack.services.patient_search import (
     search_patients,
 )
 from survtrack.store.engine import Database
+from survtrack.ui.overdue_view import OverdueView
 from survtrack.ui.patient_dialogs import PatientDialog
 from survtrack.ui.patient_table_model import PatientTableModel
 from survtrack.ui.patient_view import PatientView
@@ -73,6 +74,9 @@ class MainWindow(QMainWindow):
         self.clinic_day = ClinicDayView(db, self.runner, self.today)
         for view in (self.to_book, self.clinic_day):
             view.open_event.connect(self.open_event)
+        self.overdue = OverdueView(db, user, self.runner, self.today)
+        self.overdue.open_patient.connect(self.open_event)
+        self.overdue.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
 
         left = QWidget()
         layout = QVBoxLayout(left)
@@ -90,6 +94,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(splitter, "&Patients")
         self.tabs.addTab(self.to_book, "To &book")
         self.tabs.addTab(self.clinic_day, "Clinic &day")
+        self.tabs.addTab(self.overdue, "&Overdue")
         self.tabs.currentChanged.connect(self._tab_changed)
         self.setCentralWidget(self.tabs)
 
@@ -159,6 +164,7 @@ class MainWindow(QMainWindow):
         self._action(views, "&Patients", "Ctrl+1", lambda: self.tabs.setCurrentIndex(0))
         self._action(views, "To &book", "Ctrl+2", lambda: self.tabs.setCurrentIndex(1))
         self._action(views, "Clinic &day", "Ctrl+3", lambda: self.tabs.setCurrentIndex(2))
+        self._action(views, "&Overdue review", "Ctrl+4", lambda: self.tabs.setCurrentIndex(3))
         self._action(views, "Patient &calendar", "Ctrl+L", self.show_calendar)
 
         if self.user.is_admin:
@@ -198,10 +204,7 @@ class MainWindow(QMainWindow):
     def refresh_all(self) -> None:
         self.run_search(keep_selection=True)
         self.patient_view.reload()
-        if self.tabs.currentIndex() == 1:
-            self.to_book.refresh()
-        elif self.tabs.currentIndex() == 2:
-            self.clinic_day.refresh()
+        self._tab_changed(self.tabs.currentIndex())
 
     def show_calendar(self) -> None:
         self.tabs.setCurrentIndex(0)
@@ -220,6 +223,9 @@ class MainWindow(QMainWindow):
             self.to_book.refresh()
         elif index == 2:
             self.clinic_day.refresh()
+        elif index == 3:
+            self.overdue.load_physicians()
+            self.overdue.refresh_current()
 
     def focus_search(self) -> None:
         self.search.setFocus()

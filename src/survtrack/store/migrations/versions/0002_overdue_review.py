@@ -28,7 +28,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("acknowledged_by", sa.String(length=32), nullable=True))
         batch_op.create_index(
             "ix_followup_events_unfinished_window_end",
-            ["window_end"],
+            ["window_end", "risk", "kind", "patient_id"],
             unique=False,
             sqlite_where=sa.text("state IN ('planned', 'missed', 'booked', 'cancelled')"),
             postgresql_where=sa.text("state IN ('planned', 'missed', 'booked', 'cancelled')"),

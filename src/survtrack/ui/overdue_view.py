@@ -1,0 +1,424 @@
+"""The physician's overdue review: filters, the overdue list, due-soon, and the dashboard.
+
+Every query runs on the background runner. Actions (book now, done elsewhere, waive, note,
+acknowledge) act on the selected rows; the list is then re-read, so a resolved row leaves it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from survtrack.domain.errors import BadInput
+from survtrack.domain.overdue import ModalityGroup
+from survtrack.reports.overdue_export import overdue_csv
+from survtrack.services.auth import Role, SignedIn
+from survtrack.services.calendar import load_event
+from survtrack.services.overdue import (
+    OverdueQuery,
+    OverdueRow,
+    acknowledge,
+    add_note,
+    dashboard,
+    due_soon,
+    overdue_count,
+    overdue_rows,
+    physicians,
+)
+from survtrack.store.engine import Database
+from survtrack.ui.dashboard_view import DashboardView
+from survtrack.ui.event_dialogs import BookDialog, CompleteDialog, ReasonDialog
+from survtrack.ui.forms import FormDialog
+from survtrack.ui.list_printing import preview, table_html, write_pdf
+from survtrack.ui.overdue_model import COLUMNS, PAGE, OverdueModel
+from survtrack.ui.workers import TaskRunner
+
+ALL = "All"
+
+
+def _table(model: OverdueModel, name: str) -> QTableView:
+    table = QTableView()
+    table.setObjectName(name)
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+    table.verticalHeader().hide()
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
+    table.horizontalHeader().setStretchLastSection(True)
+    table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+    table.setSortingEnabled(True)  # asks the model to sort; the model asks SQL
+    table.horizontalHeader().setSortIndicatorShown(True)
+    for column, width in enumerate((70, 160, 75, 150, 85, 85, 90, 50, 140, 85, 110, 120)):
+        table.setColumnWidth(column, width)
+    return table
+
+
+class OverdueView(QWidget):
+    open_patient = Signal(int, int)  # patient id, event id
+    message = Signal(str)
+
+    def __init__(
+        self,
+        db: Database,
+        user: SignedIn,
+        runner: TaskRunner,
+        today: Callable[[], date],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.db, self.user, self.runner, self.today = db, user, runner, today
+        self.sort_key, self.descending = "default", False
+        self.dialog: FormDialog | None = None
+        self.total = 0
+        self.count = QLabel()
+        self.count.setObjectName("overdueCount")
+
+        self.physician = QComboBox()
+        self.physician.setObjectName("physicianFilter")
+        self.physician.addItem(ALL, None)
+        self.group = QComboBox()
+        self.group.setObjectName("groupFilter")
+        self.group.addItem(ALL, None)
+        for group in ModalityGroup:
+            self.group.addItem(group.value.capitalize(), group.value)
+        self.risk = QComboBox()
+        self.risk.setObjectName("riskFilter")
+        for label, value in ((ALL, None), ("High", "high"), ("Low", "low"), ("Desmoid", "any")):
+            self.risk.addItem(label, value)
+        self.min_days = QSpinBox()
+        self.min_days.setObjectName("minDays")
+        self.min_days.setRange(0, 3650)
+        self.min_days.setSuffix(" days")
+        filters = QHBoxLayout()
+        for label, widget in (
+            ("Physician", self.physician),
+            ("Group", self.group),
+            ("Risk", self.risk),
+            ("At least", self.min_days),
+        ):
+            filters.addWidget(QLabel(label))
+            filters.addWidget(widget)
+        filters.addStretch(1)
+        for widget in (self.physician, self.group, self.risk):
+            widget.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.min_days.valueChanged.connect(lambda _v: self.refresh())
+
+        self.model = OverdueModel(self._more_overdue, self)
+        self.model.sort_requested.connect(self._sort)
+        self.table = _table(self.model, "overdueTable")
+        self.table.doubleClicked.connect(lambda _i: self.open_selected())
+        self.soon_model = OverdueModel(self._more_soon, self)
+        self.soon_model.due_soon = True
+        self.soon_table = _table(self.soon_model, "dueSoonTable")
+        self.soon_table.setSortingEnabled(False)
+        self.soon_table.doubleClicked.connect(lambda _i: self.open_selected())
+        self.soon_days = QSpinBox()
+        self.soon_days.setObjectName("soonDays")
+        self.soon_days.setRange(1, 366)
+        self.soon_days.setValue(14)
+        self.soon_days.setSuffix(" days")
+        self.soon_days.valueChanged.connect(lambda _v: self.refresh_soon())
+        self.dashboard = DashboardView()
+
+        self.buttons: dict[str, QPushButton] = {}
+        actions = QHBoxLayout()
+        for key, text, slot in (
+            ("book", "&Book now…", self.book_selected),
+            ("done", "Done &elsewhere…", self.done_elsewhere),
+            ("waive", "&Waive…", self.waive_selected),
+            ("note", "&Note…", self.note_selected),
+            ("ack", "&Acknowledge", self.acknowledge_selected),
+            ("open", "&Open patient", self.open_selected),
+            ("csv", "Export &CSV…", self.export_csv),
+            ("pdf", "Export &PDF…", self.export_pdf),
+            ("print", "&Print…", self.print_preview),
+        ):
+            button = QPushButton(text)
+            button.setObjectName(f"{key}Button")
+            button.clicked.connect(slot)
+            actions.addWidget(button)
+            self.buttons[key] = button
+        actions.addStretch(1)
+        self.buttons["waive"].setEnabled(user.role is Role.PHYSICIAN)
+
+        overdue_page = QWidget()
+        layout = QVBoxLayout(overdue_page)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.addWidget(self.table)
+        soon_page = QWidget()
+        soon_layout = QVBoxLayout(soon_page)
+        soon_layout.setContentsMargins(0, 4, 0, 0)
+        soon_row = QHBoxLayout()
+        soon_row.addWidget(QLabel("Windows closing within"))
+        soon_row.addWidget(self.soon_days)
+        soon_row.addStretch(1)
+        soon_layout.addLayout(soon_row)
+        soon_layout.addWidget(self.soon_table)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(overdue_page, "Overdue")
+        self.tabs.addTab(soon_page, "Due soon")
+        self.tabs.addTab(self.dashboard, "Dashboard")
+        self.tabs.currentChanged.connect(lambda _i: self.refresh_current())
+        outer = QVBoxLayout(self)
+        outer.addLayout(filters)
+        outer.addLayout(actions)
+        outer.addWidget(self.tabs)
+        outer.addWidget(self.count)
+
+    # -- queries -----------------------------------------------------------------------------
+
+    def query(self) -> OverdueQuery:
+        return OverdueQuery(
+            self.today(),
+            physician=self.physician.currentData(),
+            group=self.group.currentData(),
+            risk=self.risk.currentData(),
+            min_days=self.min_days.value(),
+            sort=self.sort_key,
+            descending=self.descending,
+        )
+
+    def load_physicians(self) -> None:
+        current = self.physician.currentData()
+        self.physician.blockSignals(True)
+        self.physician.clear()
+        self.physician.addItem(ALL, None)
+        for name in physicians(self.db):
+            self.physician.addItem(name, name)
+        self.physician.setCurrentIndex(max(0, self.physician.findData(current)))
+        self.physician.blockSignals(False)
+
+    def refresh_current(self) -> None:
+        index = self.tabs.currentIndex()
+        if index == 0:
+            self.refresh()
+        elif index == 1:
+            self.refresh_soon()
+        else:
+            self.refresh_dashboard()
+
+    def refresh(self) -> None:
+        """The first page as soon as it is read, then the total (a second, shorter query)."""
+        query, db = self.query(), self.db
+        self.count.setText("Loading…")
+        self.runner.submit(
+            lambda: overdue_rows(db, query, 0, PAGE), self._show, self._failed, channel="overdue"
+        )
+
+    def _show(self, rows: list[OverdueRow]) -> None:
+        self.model.set_rows(rows, len(rows) < PAGE)
+        if len(rows) < PAGE:
+            self._show_total(len(rows))
+            return
+        self.count.setText(f"{len(rows)}+ overdue events, counting…")
+        query, db = self.query(), self.db
+        self.runner.submit(
+            lambda: overdue_count(db, query),
+            self._show_total,
+            self._failed,
+            channel="overdue_count",
+        )
+
+    def _show_total(self, total: int) -> None:
+        self.total = total
+        self.count.setText(
+            f"{total:,} overdue {'event' if total == 1 else 'events'} "
+            f"as of {self.today().isoformat()}"
+        )
+
+    def _more_overdue(self, offset: int) -> list[OverdueRow]:
+        return overdue_rows(self.db, self.query(), offset, PAGE)
+
+    def _sort(self, key: str, descending: bool) -> None:
+        if (key, descending) != (self.sort_key, self.descending):
+            self.sort_key, self.descending = key, descending
+            self.refresh()
+
+    def refresh_soon(self) -> None:
+        query, db, days = self.query(), self.db, self.soon_days.value()
+        self.count.setText("Loading…")
+        self.runner.submit(
+            lambda: due_soon(db, query, days, 0, PAGE),
+            self._show_soon,
+            self._failed,
+            channel="due_soon",
+        )
+
+    def _show_soon(self, rows: list[OverdueRow]) -> None:
+        self.soon_model.set_rows(rows, len(rows) < PAGE)
+        more = "+" if len(rows) == PAGE else ""
+        self.count.setText(
+            f"{len(rows)}{more} events whose window closes within {self.soon_days.value()} days"
+        )
+
+    def _more_soon(self, offset: int) -> list[OverdueRow]:
+        return due_soon(self.db, self.query(), self.soon_days.value(), offset, PAGE)
+
+    def refresh_dashboard(self) -> None:
+        db, today = self.db, self.today()
+        self.count.setText("Counting…")
+        self.runner.submit(
+            lambda: dashboard(db, today), self._show_dashboard, self._failed, channel="dashboard"
+        )
+
+    def _show_dashboard(self, board) -> None:  # type: ignore[no-untyped-def]
+        self.dashboard.show_dashboard(board)
+        self.count.setText(f"{board.total:,} overdue as of {self.today().isoformat()}")
+
+    def _failed(self, message: str) -> None:
+        self.count.setText(f"Could not load the list: {message}")
+
+    # -- selection and actions ---------------------------------------------------------------
+
+    def _current(self) -> tuple[QTableView, OverdueModel]:
+        if self.tabs.currentIndex() == 1:
+            return self.soon_table, self.soon_model
+        return self.table, self.model
+
+    def selected_rows(self) -> list[OverdueRow]:
+        table, model = self._current()
+        indexes = table.selectionModel().selectedRows()
+        return [model.rows[i.row()] for i in sorted(indexes, key=lambda i: i.row())]
+
+    def _one(self) -> OverdueRow | None:
+        rows = self.selected_rows()
+        if len(rows) != 1:
+            self.message.emit("Select one row for this action.")
+            return None
+        return rows[0]
+
+    def _event_dialog(self, make: Callable[..., FormDialog]) -> None:
+        row = self._one()
+        if row is None:
+            return
+        event = load_event(self.db, row.event_id)
+        if event is None:
+            self.refresh_current()
+            return
+        dialog = make(event)
+        self.dialog = dialog
+        dialog.accepted.connect(lambda: self._acted("Saved"))
+        dialog.finished.connect(lambda _r: dialog.deleteLater())
+        dialog.open()
+
+    def _acted(self, text: str) -> None:
+        self.message.emit(text)
+        self.refresh_current()
+
+    def book_selected(self) -> None:
+        now = datetime.combine(self.today(), datetime.now().time())
+        self._event_dialog(lambda e: BookDialog(self.db, self.user, e, now, "Sarcoma clinic", self))
+
+    def done_elsewhere(self) -> None:
+        self._event_dialog(
+            lambda e: CompleteDialog(self.db, self.user, e, self.today(), self, elsewhere=True)
+        )
+
+    def waive_selected(self) -> None:
+        if self.user.role is not Role.PHYSICIAN:
+            self.message.emit("Only a physician can waive an event.")
+            return
+        self._event_dialog(lambda e: ReasonDialog(self.db, self.user, e, True, self))
+
+    def note_selected(self) -> None:
+        row = self._one()
+        if row is None:
+            return
+        text, ok = QInputDialog.getText(self, "Note", "Note on this event:", text=row.note or "")
+        if ok:
+            try:
+                add_note(self.db, self.user, row.event_id, text)
+            except BadInput as exc:
+                QMessageBox.warning(self, "Note", f"{exc.field}: {exc.reason}")
+                return
+            self._acted("Note saved")
+
+    def acknowledge_selected(self) -> None:
+        rows = self.selected_rows()
+        if not rows:
+            self.message.emit("Select the rows you have reviewed.")
+            return
+        count = acknowledge(self.db, self.user, [r.event_id for r in rows], datetime.now(UTC))
+        self._acted(f"{count} {'row' if count == 1 else 'rows'} acknowledged")
+
+    def open_selected(self) -> None:
+        row = self._one()
+        if row is not None:
+            self.open_patient.emit(row.patient_id, row.event_id)
+
+    def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.open_selected()
+            return
+        super().keyPressEvent(event)
+
+    # -- export and print --------------------------------------------------------------------
+
+    def all_rows(self) -> list[OverdueRow]:
+        """Every row of the filtered list (exports and printing are never just a page)."""
+        return overdue_rows(self.db, self.query())
+
+    def export_csv(self, path: Path | None = None) -> Path | None:
+        if path is None:
+            name, _ = QFileDialog.getSaveFileName(
+                self, "Export overdue list", "overdue.csv", "CSV files (*.csv)"
+            )
+            if not name:
+                return None
+            path = Path(name)
+        path.write_text(overdue_csv([r.as_dict() for r in self.all_rows()]), encoding="utf-8")
+        self.message.emit(f"Exported to {path}")
+        return path
+
+    def _html(self) -> str:
+        query = self.query()
+        filters = [f"as of {query.as_of.isoformat()}"]
+        for label, value in (
+            ("physician", query.physician),
+            ("group", query.group),
+            ("risk", query.risk),
+        ):
+            if value:
+                filters.append(f"{label}: {value}")
+        if query.min_days:
+            filters.append(f"at least {query.min_days} days overdue")
+        rows = [OverdueModel.cells(r)[:-1] for r in self.all_rows()]
+        return table_html(
+            "Overdue follow-up events", "; ".join(filters), [c[0] for c in COLUMNS][:-1], rows
+        )
+
+    def export_pdf(self, path: Path | None = None) -> Path | None:
+        if path is None:
+            name, _ = QFileDialog.getSaveFileName(
+                self, "Export overdue list as PDF", "overdue.pdf", "PDF files (*.pdf)"
+            )
+            if not name:
+                return None
+            path = Path(name)
+        write_pdf(self._html(), path)
+        self.message.emit(f"Saved {path}")
+        return path
+
+    def print_preview(self) -> None:
+        dialog = preview(self._html(), self)
+        self.preview_dialog = dialog
+        dialog.finished.connect(lambda _r: dialog.deleteLater())
+        dialog.open()
