@@ -15,7 +15,13 @@ from sqlalchemy import Select, case, func, select
 
 from survtrack.domain.errors import BadInput
 from survtrack.domain.events import EventKind
-from survtrack.domain.overdue import GROUP_KINDS, IMAGING_KINDS, ModalityGroup, severity
+from survtrack.domain.overdue import (
+    GROUP_KINDS,
+    IMAGING_KINDS,
+    LONG_OVERDUE_DAYS,
+    ModalityGroup,
+    severity,
+)
 from survtrack.services.auth import Role, SignedIn
 from survtrack.store.engine import Database
 from survtrack.store.models import FollowUpEvent, Patient, unfinished_event_condition
@@ -133,7 +139,7 @@ def _filtered(
 def _ordered(statement: Select, query: OverdueQuery) -> Select:
     desc = query.descending
     if query.sort in ("patient", "mrn", "physician"):
-        statement = statement.join(Patient, Patient.id == FollowUpEvent.patient_id)
+        statement = statement.join(Patient, Patient.id == FollowUpEvent.patient_id + 0)
     if query.sort == "default":
         keys = [
             case((FollowUpEvent.risk == "high", 0), else_=1),
@@ -185,6 +191,88 @@ _ROW_COLUMNS = (
 )
 
 
+def _last_done(session, patient_ids: set[int] | None) -> dict[tuple[int, str], date]:  # type: ignore[no-untyped-def]
+    """Latest completion per (patient, kind), from the completed events' covering index."""
+    statement = (
+        select(FollowUpEvent.patient_id, FollowUpEvent.kind, func.max(FollowUpEvent.closed_on))
+        .where(FollowUpEvent.state == "completed")
+        .group_by(FollowUpEvent.patient_id, FollowUpEvent.kind)
+    )
+    result: dict[tuple[int, str], date] = {}
+    if patient_ids is None:
+        chunks: list[list[int] | None] = [None]
+    else:
+        ordered = sorted(patient_ids)
+        chunks = [ordered[i : i + CHUNK] for i in range(0, len(ordered), CHUNK)]
+    for chunk in chunks:
+        bounded = (
+            statement if chunk is None else statement.where(FollowUpEvent.patient_id.in_(chunk))
+        )
+        for patient_id, kind, done in session.execute(bounded):
+            result[(patient_id, kind)] = done
+    return result
+
+
+_SEVERITY_CACHE: dict[tuple[str, str | None, bool], str] = {}
+
+
+def _severity(kind: str, risk: str | None, days: int) -> str:
+    key = (kind, risk, days >= LONG_OVERDUE_DAYS)
+    found = _SEVERITY_CACHE.get(key)
+    if found is None:
+        found = _SEVERITY_CACHE[key] = severity(kind, risk, days).value
+    return found
+
+
+def _build(rows, last_done: dict[tuple[int, str], date], as_of: date) -> list[OverdueRow]:  # type: ignore[no-untyped-def]
+    """Rows in ``_ROW_COLUMNS`` order to ``OverdueRow`` (a tight loop: the export has 10^5)."""
+    result = []
+    append = result.append
+    for (
+        event_id,
+        patient_id,
+        mrn,
+        family,
+        given,
+        physician,
+        kind,
+        due,
+        window_end,
+        risk,
+        state,
+        booked_at,
+        acknowledged_at,
+        acknowledged_by,
+        note,
+        version,
+    ) in rows:
+        days = (as_of - window_end).days
+        append(
+            OverdueRow(
+                event_id,
+                patient_id,
+                mrn,
+                f"{family}, {given}",
+                physician,
+                kind,
+                due,
+                window_end,
+                days,
+                risk,
+                state,
+                state == "booked",
+                booked_at,
+                last_done.get((patient_id, kind)),
+                _severity(kind, risk, days),
+                acknowledged_at,
+                acknowledged_by,
+                note,
+                version,
+            )
+        )
+    return result
+
+
 def _rows_for(session, ids: list[int], as_of: date) -> list[OverdueRow]:  # type: ignore[no-untyped-def]
     if not ids:
         return []
@@ -193,63 +281,47 @@ def _rows_for(session, ids: list[int], as_of: date) -> list[OverdueRow]:  # type
         .join(Patient, Patient.id == FollowUpEvent.patient_id)
         .where(FollowUpEvent.id.in_(ids))
     ).all()
-    patients = {r.patient_id for r in rows}
-    last_done: dict[tuple[int, str], date] = {}
-    for patient_id, kind, done in session.execute(
-        select(FollowUpEvent.patient_id, FollowUpEvent.kind, func.max(FollowUpEvent.closed_on))
-        .where(FollowUpEvent.patient_id.in_(patients), FollowUpEvent.state == "completed")
-        .group_by(FollowUpEvent.patient_id, FollowUpEvent.kind)
-    ):
-        last_done[(patient_id, kind)] = done
     order = {event_id: position for position, event_id in enumerate(ids)}
-    result = []
-    for r in sorted(rows, key=lambda row: order[row.id]):
-        days = (as_of - r.window_end).days
-        result.append(
-            OverdueRow(
-                event_id=r.id,
-                patient_id=r.patient_id,
-                mrn=r.mrn,
-                patient=f"{r.family_name}, {r.given_name}",
-                physician=r.physician,
-                kind=r.kind,
-                due=r.due,
-                window_end=r.window_end,
-                days_overdue=days,
-                risk=r.risk,
-                state=r.state,
-                booked=r.state == "booked",
-                booked_at=r.booked_at,
-                last_done=last_done.get((r.patient_id, r.kind)),
-                severity=severity(r.kind, r.risk, days).value,
-                acknowledged_at=r.acknowledged_at,
-                acknowledged_by=r.acknowledged_by,
-                note=r.note,
-                version=r.version,
-            )
-        )
-    return result
+    rows.sort(key=lambda row: order[row.id])
+    return _build(rows, _last_done(session, {r.patient_id for r in rows}), as_of)
 
 
 CHUNK = 900  # ids per IN list (SQLite's parameter limit is 999 on old builds)
+WHOLE_TABLE_LAST_DONE = 20_000  # beyond this many rows one grouped pass beats chunked look-ups
 
 
 def overdue_rows(
     db: Database, query: OverdueQuery, offset: int = 0, limit: int | None = None
 ) -> list[OverdueRow]:
-    """The overdue rows in the query's order; a page when ``limit`` is given, else all."""
+    """The overdue rows in the query's order; a page when ``limit`` is given, else all.
+
+    A page: its ids from the index, then only those rows. The whole list (exports, the CLI):
+    one ordered query with the patient columns, and the last completions in one pass.
+    """
     query = query.validated()
-    statement = _overdue_ids(query)
-    if offset:
-        statement = statement.offset(offset)
-    if limit is not None:
-        statement = statement.limit(limit)
     with db.read() as session:
+        if limit is None and not offset:
+            end = _window_to(query)
+            statement = _ordered(_filtered(select(*_ROW_COLUMNS), query, None, end), query)
+            if query.sort not in ("patient", "mrn", "physician"):
+                statement = statement.join(Patient, Patient.id == FollowUpEvent.patient_id + 0)
+            rows = session.connection().execute(statement).all()  # Core rows: no ORM loading
+            patients = None if len(rows) > WHOLE_TABLE_LAST_DONE else {r[1] for r in rows}
+            return _build(rows, _last_done(session, patients), query.as_of)
+        statement = _overdue_ids(query)
+        if offset:
+            statement = statement.offset(offset)
+        if limit is not None:
+            statement = statement.limit(limit)
         ids = list(session.scalars(statement))
-        rows: list[OverdueRow] = []
+        result: list[OverdueRow] = []
         for start in range(0, len(ids), CHUNK):
-            rows.extend(_rows_for(session, ids[start : start + CHUNK], query.as_of))
-    return rows
+            result.extend(_rows_for(session, ids[start : start + CHUNK], query.as_of))
+    return result
+
+
+def _window_to(query: OverdueQuery) -> date:
+    return query.as_of - timedelta(days=query.min_days) if query.min_days else query.as_of
 
 
 def overdue_count(db: Database, query: OverdueQuery) -> int:

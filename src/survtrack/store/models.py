@@ -213,6 +213,15 @@ class FollowUpEvent(Versioned, Base):
             sqlite_where=text(OPEN_STATES_SQL),
             postgresql_where=text(OPEN_STATES_SQL),
         ),
+        # the last completed event of each kind per patient (the overdue list's "last done")
+        Index(
+            "ix_followup_events_completed",
+            "patient_id",
+            "kind",
+            "closed_on",
+            sqlite_where=text("state = 'completed'"),
+            postgresql_where=text("state = 'completed'"),
+        ),
         # the overdue worklist: unfinished events by the end of their window, covering what the
         # worklist filters and sorts on so the scan never reads the table
         Index(

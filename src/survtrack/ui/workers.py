@@ -19,16 +19,21 @@ log = logging.getLogger(__name__)
 
 
 class _Signals(QObject):
-    done = Signal(int, object)
+    # Only the ticket crosses threads; the result waits in ``TaskRunner._results`` for the GUI
+    # thread, so no Python object goes through Qt's queued-connection marshalling.
+    done = Signal(int)
     failed = Signal(int, str)
 
 
 class _Task(QRunnable):
-    def __init__(self, ticket: int, fn: Callable[[], Any], signals: _Signals) -> None:
+    def __init__(
+        self, ticket: int, fn: Callable[[], Any], signals: _Signals, results: dict[int, Any]
+    ) -> None:
         super().__init__()
         self.ticket = ticket
         self.fn = fn
         self.signals = signals
+        self.results = results
 
     def run(self) -> None:
         try:
@@ -39,7 +44,8 @@ class _Task(QRunnable):
             log.error("background task failed: %s\n%s", type(exc).__name__, frames)
             self.signals.failed.emit(self.ticket, f"{type(exc).__name__}: {exc}")
         else:
-            self.signals.done.emit(self.ticket, result)
+            self.results[self.ticket] = result
+            self.signals.done.emit(self.ticket)
 
 
 class TaskRunner(QObject):
@@ -54,6 +60,7 @@ class TaskRunner(QObject):
         self._callbacks: dict[int, tuple[Callable[[Any], None], Callable[[str], None] | None]] = {}
         self._latest: dict[str, int] = {}
         self._channel_of: dict[int, str] = {}
+        self._results: dict[int, Any] = {}
 
     def submit(
         self,
@@ -68,14 +75,15 @@ class TaskRunner(QObject):
         if channel:
             self._latest[channel] = ticket
             self._channel_of[ticket] = channel
-        self.pool.start(_Task(ticket, fn, self._signals))
+        self.pool.start(_Task(ticket, fn, self._signals, self._results))
         return ticket
 
     def _current(self, ticket: int) -> bool:
         channel = self._channel_of.pop(ticket, None)
         return channel is None or self._latest.get(channel) == ticket
 
-    def _on_done(self, ticket: int, result: object) -> None:
+    def _on_done(self, ticket: int) -> None:
+        result = self._results.pop(ticket, None)
         on_done, _ = self._callbacks.pop(ticket, (None, None))
         if on_done is not None and self._current(ticket):
             on_done(result)

@@ -1,0 +1,180 @@
+"""The overdue worklist on 100,000 demo patients (several million events).
+
+Targets (issue 5): the full overdue worklist for all physicians on screen in under 500 ms from the
+click; the CLI CSV export of it in under 3 s; the query layer within 1.5x of a hand-written,
+indexed sqlite3 query over the same file (measured side by side here); `survtrack demo
+--patients 100000` in under 3 minutes (timed when this script builds its database).
+
+    python benchmarks/bench_overdue.py [--patients N] [--db PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+AS_OF = date(2026, 11, 23)
+SCREEN_TARGET_MS = 500.0
+CSV_TARGET_S = 3.0
+RATIO_TARGET = 1.5
+DEMO_TARGET_S = 180.0
+
+HAND_WRITTEN = """
+SELECT e.id, e.patient_id, p.mrn, p.family_name, p.given_name, p.physician, e.kind, e.due,
+       e.window_end, e.risk, e.state, e.booked_at, e.acknowledged_at, e.acknowledged_by, e.note,
+       e.version
+FROM followup_events e JOIN patients p ON p.id = e.patient_id + 0
+WHERE e.state IN ('planned', 'missed', 'booked', 'cancelled') AND e.window_end < ?
+  AND p.status = 'active'
+ORDER BY CASE WHEN e.risk = 'high' THEN 0 ELSE 1 END,
+         CASE WHEN e.kind IN ('chest_ct', 'chest_xray', 'primary_site_mri', 'abdomen_pelvis_ct')
+              THEN 0 ELSE 1 END, e.window_end, e.id
+"""
+HAND_WRITTEN_LAST_DONE = """
+SELECT patient_id, kind, max(closed_on) FROM followup_events
+WHERE state = 'completed' GROUP BY patient_id, kind
+"""
+
+
+def build(path: Path, patients: int) -> None:
+    if path.exists():
+        return
+    began = time.perf_counter()
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "survtrack",
+            "demo",
+            "--patients",
+            str(patients),
+            "--seed",
+            "100",
+            "--db",
+            f"sqlite:///{path}",
+        ],
+        check=True,
+    )
+    elapsed = time.perf_counter() - began
+    print(
+        f"survtrack demo --patients {patients:,}: {elapsed:.1f} s; target {DEMO_TARGET_S:.0f} s;"
+        f" ratio {elapsed / DEMO_TARGET_S:.2f} of target"
+    )
+
+
+def hand_written(path: Path) -> int:
+    """The same rows, read with sqlite3 alone (dates left as text, no objects built)."""
+    conn = sqlite3.connect(path)
+    rows = conn.execute(HAND_WRITTEN, (AS_OF.isoformat(),)).fetchall()
+    last = {(p, k): d for p, k, d in conn.execute(HAND_WRITTEN_LAST_DONE)}
+    out = [(row, last.get((row[1], row[6]))) for row in rows]
+    conn.close()
+    return len(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--patients", type=int, default=100_000)
+    parser.add_argument(
+        "--db", type=Path, default=Path(tempfile.gettempdir()) / "survtrack-bench-100k.db"
+    )
+    args = parser.parse_args()
+    build(args.db, args.patients)
+
+    from PySide6.QtWidgets import QApplication
+
+    from survtrack.services.auth import Role, SignedIn
+    from survtrack.services.database import open_database
+    from survtrack.services.overdue import OverdueQuery, overdue_rows
+    from survtrack.ui.overdue_view import OverdueView
+    from survtrack.ui.workers import TaskRunner
+
+    app = QApplication.instance() or QApplication([])
+    db = open_database(f"sqlite:///{args.db}")
+    with db.engine.connect() as conn:
+        events = conn.exec_driver_sql("SELECT count(*) FROM followup_events").scalar()
+    print(f"database: {args.patients:,} patients, {events:,} follow-up events")
+
+    runner = TaskRunner()
+    view = OverdueView(db, SignedIn(1, "bench", "Bench", Role.PHYSICIAN), runner, lambda: AS_OF)
+    view.resize(1300, 700)
+    view.show()
+    screens, totals = [], []
+    for _ in range(5):
+        view.model.set_rows([], True)
+        view.count.setText("")
+        began = time.perf_counter()
+        view.refresh()
+        while view.model.rowCount() == 0:
+            app.processEvents()
+        app.processEvents()
+        screens.append((time.perf_counter() - began) * 1000)
+        while "as of" not in view.count.text():
+            app.processEvents()
+        totals.append((time.perf_counter() - began) * 1000)
+    screen = statistics.median(screens)
+    print(
+        f"overdue list on screen (first page, default order): median {screen:.0f} ms of 5; "
+        f"target {SCREEN_TARGET_MS:.0f} ms; ratio {screen / SCREEN_TARGET_MS:.2f} of target"
+    )
+    print(
+        f"  total count shown after a median {statistics.median(totals):.0f} ms "
+        f"({view.count.text()})"
+    )
+    view.close()
+    runner.wait()
+
+    began = time.perf_counter()
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "survtrack",
+            "overdue",
+            "--db",
+            f"sqlite:///{args.db}",
+            "--as-of",
+            AS_OF.isoformat(),
+            "--format",
+            "csv",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    elapsed = time.perf_counter() - began
+    lines = result.stdout.count("\n") - 1
+    print(
+        f"CLI CSV export of {lines:,} rows: {elapsed:.2f} s; target {CSV_TARGET_S:.0f} s; "
+        f"ratio {elapsed / CSV_TARGET_S:.2f} of target"
+    )
+
+    ours, theirs = [], []
+    for _ in range(3):
+        began = time.perf_counter()
+        count = len(overdue_rows(db, OverdueQuery(AS_OF)))
+        ours.append(time.perf_counter() - began)
+        began = time.perf_counter()
+        hand = hand_written(args.db)
+        theirs.append(time.perf_counter() - began)
+    assert count == hand == lines, (count, hand, lines)
+    ratio = min(ours) / min(theirs)
+    print(
+        f"full list through the query layer: {min(ours):.2f} s; hand-written sqlite3: "
+        f"{min(theirs):.2f} s; ratio {ratio:.2f} (target <= {RATIO_TARGET})"
+    )
+    db.dispose()
+
+
+if __name__ == "__main__":
+    main()
