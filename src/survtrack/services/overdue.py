@@ -301,10 +301,7 @@ def overdue_rows(
     query = query.validated()
     with db.read() as session:
         if limit is None and not offset:
-            end = _window_to(query)
-            statement = _ordered(_filtered(select(*_ROW_COLUMNS), query, None, end), query)
-            if query.sort not in ("patient", "mrn", "physician"):
-                statement = statement.join(Patient, Patient.id == FollowUpEvent.patient_id + 0)
+            statement = full_list_statement(query)
             rows = session.connection().execute(statement).all()  # Core rows: no ORM loading
             patients = None if len(rows) > WHOLE_TABLE_LAST_DONE else {r[1] for r in rows}
             return _build(rows, _last_done(session, patients), query.as_of)
@@ -318,6 +315,15 @@ def overdue_rows(
         for start in range(0, len(ids), CHUNK):
             result.extend(_rows_for(session, ids[start : start + CHUNK], query.as_of))
     return result
+
+
+def full_list_statement(query: OverdueQuery) -> Select:
+    """The whole list in one ordered query with the patient columns (``_ROW_COLUMNS``)."""
+    query = query.validated()
+    statement = _ordered(_filtered(select(*_ROW_COLUMNS), query, None, _window_to(query)), query)
+    if query.sort not in ("patient", "mrn", "physician"):
+        statement = statement.join(Patient, Patient.id == FollowUpEvent.patient_id + 0)
+    return statement
 
 
 def _window_to(query: OverdueQuery) -> date:
