@@ -98,7 +98,8 @@ def main() -> None:
     for _ in range(20):
         began = time.perf_counter()
         rows = to_book(db, TODAY, 4, False, 0, PAGE)
-        model.set_rows(rows, TODAY, len(rows) < PAGE)
+        model.today = TODAY
+        model.set_rows(rows, len(rows) < PAGE)
         app.processEvents()
         lists.append((time.perf_counter() - began) * 1000)
     report(f"to-book worklist, 4 weeks (first page of {len(rows)} rows)", lists, WORKLIST_TARGET_MS)

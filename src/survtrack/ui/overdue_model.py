@@ -10,11 +10,12 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
 from survtrack.domain.events import EventKind
 from survtrack.services.overdue import OverdueRow
+from survtrack.ui.paged_model import PagedTableModel
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("Severity", "default"),
@@ -40,48 +41,16 @@ PAGE = 200
 Index = QModelIndex | QPersistentModelIndex
 
 
-class OverdueModel(QAbstractTableModel):
+class OverdueModel(PagedTableModel[OverdueRow]):
     sort_requested = Signal(str, bool)  # sort key, descending
 
     def __init__(self, fetch_more: Callable[[int], list[OverdueRow]], parent: Any = None):
-        super().__init__(parent)
-        self.rows: list[OverdueRow] = []
-        self._fetch_more = fetch_more
-        self._exhausted = True
+        super().__init__([title for title, _ in COLUMNS], fetch_more, PAGE, parent)
         self.due_soon = False
 
-    def set_rows(self, rows: list[OverdueRow], exhausted: bool) -> None:
-        self.beginResetModel()
-        self.rows, self._exhausted = list(rows), exhausted
-        self.endResetModel()
-
-    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and not self._exhausted
-
-    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
-        if not self.canFetchMore(parent):
-            return
-        page = self._fetch_more(len(self.rows))
-        self._exhausted = len(page) < PAGE
-        if page:
-            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(page) - 1)
-            self.rows.extend(page)
-            self.endInsertRows()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            title = COLUMNS[section][0]
-            return "Days left" if self.due_soon and title == "Days overdue" else title
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        return super().flags(index)
+    def header(self, section: int) -> str:
+        title = self.columns[section]
+        return "Days left" if self.due_soon and title == "Days overdue" else title
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         key = COLUMNS[column][1] if 0 <= column < len(COLUMNS) else ""

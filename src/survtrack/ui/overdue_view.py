@@ -12,7 +12,6 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
@@ -49,20 +48,14 @@ from survtrack.ui.event_dialogs import BookDialog, CompleteDialog, ReasonDialog
 from survtrack.ui.forms import FormDialog
 from survtrack.ui.list_printing import preview, table_html, write_pdf
 from survtrack.ui.overdue_model import COLUMNS, PAGE, OverdueModel
+from survtrack.ui.paged_model import list_table
 from survtrack.ui.workers import TaskRunner
 
 ALL = "All"
 
 
 def _table(model: OverdueModel, name: str) -> QTableView:
-    table = QTableView()
-    table.setObjectName(name)
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-    table.verticalHeader().hide()
-    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
-    table.horizontalHeader().setStretchLastSection(True)
+    table = list_table(model, name, several=True)
     table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
     table.setSortingEnabled(True)  # asks the model to sort; the model asks SQL
     table.horizontalHeader().setSortIndicatorShown(True)

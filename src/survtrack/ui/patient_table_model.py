@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from survtrack.domain.sites import Site
 from survtrack.services.patient_search import PAGE_SIZE, PatientListRow
+from survtrack.ui.paged_model import PagedTableModel
 
 COLUMNS = ("MRN", "Name", "Birth date", "Site", "Stage", "Physician", "Status")
 COL_MRN, COL_NAME, COL_BIRTH, COL_SITE, COL_STAGE, COL_PHYSICIAN, COL_STATUS = range(7)
@@ -20,55 +21,22 @@ Index = QModelIndex | QPersistentModelIndex
 PageFetcher = Callable[[str, int, int], list[PatientListRow]]
 
 
-class PatientTableModel(QAbstractTableModel):
+class PatientTableModel(PagedTableModel[PatientListRow]):
     def __init__(self, fetch_page: PageFetcher, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._fetch_page = fetch_page
-        self._rows: list[PatientListRow] = []
+        super().__init__(
+            COLUMNS, lambda offset: fetch_page(self._query, offset, PAGE_SIZE), PAGE_SIZE, parent
+        )
         self._query = ""
-        self._exhausted = True
-
-    # -- loading ---------------------------------------------------------------------------
 
     def show_results(self, query: str, first_page: list[PatientListRow]) -> None:
         """Replace the contents with the first page of a (background) search."""
-        self.beginResetModel()
         self._query = query
-        self._rows = list(first_page)
-        self._exhausted = len(first_page) < PAGE_SIZE
-        self.endResetModel()
-
-    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and not self._exhausted
-
-    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid() or self._exhausted:
-            return
-        page = self._fetch_page(self._query, len(self._rows), PAGE_SIZE)
-        self._exhausted = len(page) < PAGE_SIZE
-        if page:
-            start = len(self._rows)
-            self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
-            self._rows.extend(page)
-            self.endInsertRows()
-
-    # -- Qt model API ------------------------------------------------------------------------
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
-        return None
+        self.set_rows(first_page, len(first_page) < PAGE_SIZE)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
-        row = self._rows[index.row()]
+        row = self.rows[index.row()]
         if role == PATIENT_ID_ROLE:
             return row.id
         if role == Qt.ItemDataRole.DisplayRole:
@@ -92,4 +60,5 @@ class PatientTableModel(QAbstractTableModel):
         return None
 
     def patient_id(self, row: int) -> int | None:
-        return self._rows[row].id if 0 <= row < len(self._rows) else None
+        found = self.row_at(row)
+        return None if found is None else found.id

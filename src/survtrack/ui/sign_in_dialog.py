@@ -2,16 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QLineEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
 
 from survtrack.domain.errors import BadInput
 from survtrack.services.auth import (
@@ -23,44 +14,13 @@ from survtrack.services.auth import (
     sign_in,
 )
 from survtrack.store.engine import Database
+from survtrack.ui.forms import FormDialog
 
 
-class _FormDialog(QDialog):
-    def __init__(self, title: str, intro: str, parent: QWidget | None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.setMinimumWidth(380)
-        self.form = QFormLayout()
-        self.error = QLabel()
-        self.error.setObjectName("formError")
-        self.error.setStyleSheet("color: #a61b1b;")
-        self.error.setWordWrap(True)
-        self.error.hide()
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        if intro:
-            label = QLabel(intro)
-            label.setWordWrap(True)
-            layout.addWidget(label)
-        layout.addLayout(self.form)
-        layout.addWidget(self.error)
-        layout.addWidget(self.buttons)
-
-    def show_error(self, message: str) -> None:
-        self.error.setText(message)
-        self.error.show()
-
-    def submit(self) -> None:  # pragma: no cover - overridden
-        raise NotImplementedError
-
-
-class SignInDialog(_FormDialog):
+class SignInDialog(FormDialog):
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
-        super().__init__("Sign in to SurvTrack", "", parent)
+        super().__init__("Sign in to SurvTrack", parent)
+        self.setMinimumWidth(380)
         self.db = db
         self.user: SignedIn | None = None
         self.username = QLineEdit()
@@ -68,8 +28,8 @@ class SignInDialog(_FormDialog):
         self.password = QLineEdit()
         self.password.setObjectName("password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.form.addRow("&User name", self.username)
-        self.form.addRow("&Password", self.password)
+        self.add("&User name", self.username, "username")
+        self.add("&Password", self.password, "password")
 
     def submit(self) -> None:
         try:
@@ -82,18 +42,18 @@ class SignInDialog(_FormDialog):
         self.accept()
 
 
-class NewUserDialog(_FormDialog):
+class NewUserDialog(FormDialog):
     """Adds one account; on the first run it creates the administrator."""
 
     def __init__(self, db: Database, by: SignedIn | None, parent: QWidget | None = None) -> None:
         first = by is None
         super().__init__(
             "Create the administrator account" if first else "Add user",
+            parent,
             "This is the first start of SurvTrack on this database. Create the administrator "
             "account; the administrator then adds the schedulers and physicians."
             if first
             else "",
-            parent,
         )
         self.db = db
         self.by = by
@@ -116,30 +76,21 @@ class NewUserDialog(_FormDialog):
         self.repeat = QLineEdit()
         self.repeat.setObjectName("repeat")
         self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
-        self.form.addRow("&User name", self.username)
-        self.form.addRow("&Full name", self.full_name)
-        self.form.addRow("&Role", self.role)
-        self.form.addRow("&Password", self.password)
-        self.form.addRow("Re&peat password", self.repeat)
+        # keys are the field names validation errors use, so the error focuses the field
+        self.add("&User name", self.username, "username")
+        self.add("&Full name", self.full_name, "full name")
+        self.add("&Role", self.role, "role")
+        self.add("&Password", self.password, "password")
+        self.add("Re&peat password", self.repeat, "Repeat password")
 
-    def submit(self) -> None:
+    def save(self) -> None:
         if self.password.text() != self.repeat.text():
-            self.show_error("Repeat password: does not match the password.")
-            self.repeat.setFocus()
-            return
-        try:
-            self.user_id = create_user(
-                self.db,
-                self.username.text(),
-                self.full_name.text(),
-                self.role.currentData(),
-                self.password.text(),
-                self.by,
-            )
-        except BadInput as exc:
-            self.show_error(f"{exc.field.capitalize()}: {exc.reason}.")
-            return
-        except PermissionError as exc:
-            self.show_error(str(exc).capitalize() + ".")
-            return
-        self.accept()
+            raise BadInput("Repeat password", "does not match the password")
+        self.user_id = create_user(
+            self.db,
+            self.username.text(),
+            self.full_name.text(),
+            self.role.currentData(),
+            self.password.text(),
+            self.by,
+        )

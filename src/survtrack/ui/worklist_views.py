@@ -10,16 +10,14 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QSpinBox,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -29,6 +27,7 @@ from survtrack.domain.events import EventKind
 from survtrack.services.worklists import WorklistRow, clinic_day, to_book
 from survtrack.store.engine import Database
 from survtrack.ui.forms import DateField
+from survtrack.ui.paged_model import PagedTableModel, list_table
 from survtrack.ui.state_colours import OVERDUE_BACKGROUND, STATE_BACKGROUND
 from survtrack.ui.workers import TaskRunner
 
@@ -36,49 +35,15 @@ PAGE = 500
 Index = QModelIndex | QPersistentModelIndex
 
 
-class WorklistModel(QAbstractTableModel):
+class WorklistModel(PagedTableModel[WorklistRow]):
     def __init__(
         self,
         columns: tuple[str, ...],
         fetch_more: Callable[[int], list[WorklistRow]] | None = None,
         parent: Any = None,
     ) -> None:
-        super().__init__(parent)
-        self.columns = columns
-        self.rows: list[WorklistRow] = []
-        self.today = date.today()
-        self._fetch_more = fetch_more
-        self._exhausted = True
-
-    def set_rows(self, rows: list[WorklistRow], today: date, exhausted: bool = True) -> None:
-        self.beginResetModel()
-        self.rows, self.today, self._exhausted = list(rows), today, exhausted
-        self.endResetModel()
-
-    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and not self._exhausted and self._fetch_more is not None
-
-    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
-        if not self.canFetchMore(parent):
-            return
-        assert self._fetch_more is not None
-        page = self._fetch_more(len(self.rows))
-        self._exhausted = len(page) < PAGE
-        if page:
-            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(page) - 1)
-            self.rows.extend(page)
-            self.endInsertRows()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.columns[section]
-        return None
+        super().__init__(columns, fetch_more, PAGE, parent)
+        self.today = date.today()  # rows whose window closed before it are painted overdue
 
     def _value(self, r: WorklistRow, column: str) -> str:
         values = {
@@ -109,18 +74,6 @@ class WorklistModel(QAbstractTableModel):
         return None
 
 
-def _table(model: QAbstractTableModel, name: str) -> QTableView:
-    table = QTableView()
-    table.setObjectName(name)
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.verticalHeader().hide()
-    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
-
-
 class _WorklistView(QWidget):
     open_event = Signal(int, int)  # patient id, event id
 
@@ -136,7 +89,7 @@ class _WorklistView(QWidget):
         super().__init__(parent)
         self.db, self.runner, self.today = db, runner, today
         self.model = WorklistModel(columns, self._more, self)
-        self.table = _table(self.model, name)
+        self.table = list_table(self.model, name)
         self.table.doubleClicked.connect(self._open)
         self.count = QLabel()
         self.controls = QHBoxLayout()
@@ -163,7 +116,8 @@ class _WorklistView(QWidget):
         super().keyPressEvent(event)
 
     def _show(self, rows: list[WorklistRow], exhausted: bool, noun: tuple[str, str]) -> None:
-        self.model.set_rows(rows, self.today(), exhausted)
+        self.model.today = self.today()
+        self.model.set_rows(rows, exhausted)
         more = "" if exhausted else "+"
         singular, plural = noun
         self.count.setText(f"{len(rows):,}{more} {singular if len(rows) == 1 else plural}")
