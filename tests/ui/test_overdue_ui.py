@@ -107,13 +107,17 @@ def test_export_csv_and_pdf_of_the_filtered_list(
     view = window.overdue
     view.risk.setCurrentIndex(view.risk.findData("low"))
     qtbot.waitUntil(lambda: view.count.text().startswith("2 overdue"))
-    path = view.export_csv(tmp_path / "overdue.csv")
+    path = tmp_path / "overdue.csv"
+    with qtbot.waitSignal(view.exported):
+        view.export_csv(path)
     rows = list(csv.DictReader(path.read_text().splitlines()))
     assert [(r["mrn"], r["kind"]) for r in rows] == [
         ("1002", "primary_site_mri"),
         ("1002", "echocardiogram"),
     ]
-    pdf = view.export_pdf(tmp_path / "overdue.pdf")
+    pdf = tmp_path / "overdue.pdf"
+    with qtbot.waitSignal(view.exported):
+        view.export_pdf(pdf)
     text = " ".join(" ".join(page.extract_text() for page in PdfReader(pdf).pages).split())
     assert "Overdue follow-up events" in text and "risk: low" in text
     assert "Jones, Bob" in text and "Echocardiogram" in text and "Smith" not in text
@@ -136,6 +140,7 @@ def test_print_preview_opens_and_closes(qtbot: QtBot, sqlite_db: Database) -> No
     seeded(sqlite_db)
     window = open_overdue(qtbot, sqlite_db)
     window.overdue.print_preview()
+    qtbot.waitUntil(lambda: window.overdue.preview_dialog is not None)
     dialog = window.overdue.preview_dialog
     qtbot.waitUntil(dialog.isVisible)
     from PySide6.QtPrintSupport import QPrintPreviewWidget

@@ -67,6 +67,7 @@ def _table(model: OverdueModel, name: str) -> QTableView:
 class OverdueView(QWidget):
     open_patient = Signal(int, int)  # patient id, event id
     message = Signal(str)
+    exported = Signal(str)  # the path of a finished export
 
     def __init__(
         self,
@@ -80,6 +81,7 @@ class OverdueView(QWidget):
         self.db, self.user, self.runner, self.today = db, user, runner, today
         self.sort_key, self.descending = "default", False
         self.dialog: FormDialog | None = None
+        self.preview_dialog: QWidget | None = None
         self.total = 0
         self.count = QLabel()
         self.count.setObjectName("overdueCount")
@@ -365,23 +367,43 @@ class OverdueView(QWidget):
 
     # -- export and print --------------------------------------------------------------------
 
-    def all_rows(self) -> list[OverdueRow]:
-        """Every row of the filtered list (exports and printing are never just a page)."""
-        return overdue_rows(self.db, self.query())
+    def _in_background(
+        self,
+        build: Callable[[list[OverdueRow]], object],
+        finish: Callable[[object], None],
+        what: str,
+    ) -> None:
+        """Read every row of the filtered list and build the output off the GUI thread."""
+        query, db = self.query(), self.db
+        self.message.emit(f"Preparing the {what}…")
+        self.runner.submit(
+            lambda: build(overdue_rows(db, query)),
+            finish,
+            lambda error: self.message.emit(f"The {what} failed: {error}"),
+            channel=f"export-{what}",
+        )
 
-    def export_csv(self, path: Path | None = None) -> Path | None:
+    def _ask_path(self, title: str, default: str, pattern: str) -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(self, title, default, pattern)
+        return Path(name) if name else None
+
+    def export_csv(self, path: Path | None = None) -> None:
+        """Every row of the filtered list as CSV (``exported`` says when the file is written)."""
+        path = path or self._ask_path("Export overdue list", "overdue.csv", "CSV files (*.csv)")
         if path is None:
-            name, _ = QFileDialog.getSaveFileName(
-                self, "Export overdue list", "overdue.csv", "CSV files (*.csv)"
-            )
-            if not name:
-                return None
-            path = Path(name)
-        path.write_text(overdue_csv([r.as_dict() for r in self.all_rows()]), encoding="utf-8")
-        self.message.emit(f"Exported to {path}")
-        return path
+            return
+        target = path
 
-    def _html(self) -> str:
+        def finish(text: object) -> None:
+            target.write_text(str(text), encoding="utf-8")
+            self.message.emit(f"Exported to {target}")
+            self.exported.emit(str(target))
+
+        self._in_background(
+            lambda rows: overdue_csv([r.as_dict() for r in rows]), finish, "CSV export"
+        )
+
+    def _html_builder(self) -> Callable[[list[OverdueRow]], object]:
         query = self.query()
         filters = [f"as of {query.as_of.isoformat()}"]
         for label, value in (
@@ -393,25 +415,34 @@ class OverdueView(QWidget):
                 filters.append(f"{label}: {value}")
         if query.min_days:
             filters.append(f"at least {query.min_days} days overdue")
-        rows = [OverdueModel.cells(r)[:-1] for r in self.all_rows()]
-        return table_html(
-            "Overdue follow-up events", "; ".join(filters), [c[0] for c in COLUMNS][:-1], rows
+        columns = [c[0] for c in COLUMNS][:-1]
+        return lambda rows: table_html(
+            "Overdue follow-up events",
+            "; ".join(filters),
+            columns,
+            [OverdueModel.cells(r)[:-1] for r in rows],
         )
 
-    def export_pdf(self, path: Path | None = None) -> Path | None:
+    def export_pdf(self, path: Path | None = None) -> None:
+        path = path or self._ask_path(
+            "Export overdue list as PDF", "overdue.pdf", "PDF files (*.pdf)"
+        )
         if path is None:
-            name, _ = QFileDialog.getSaveFileName(
-                self, "Export overdue list as PDF", "overdue.pdf", "PDF files (*.pdf)"
-            )
-            if not name:
-                return None
-            path = Path(name)
-        write_pdf(self._html(), path)
-        self.message.emit(f"Saved {path}")
-        return path
+            return
+        target = path
+
+        def finish(html: object) -> None:
+            write_pdf(str(html), target)
+            self.message.emit(f"Saved {target}")
+            self.exported.emit(str(target))
+
+        self._in_background(self._html_builder(), finish, "PDF export")
 
     def print_preview(self) -> None:
-        dialog = preview(self._html(), self)
-        self.preview_dialog = dialog
-        dialog.finished.connect(lambda _r: dialog.deleteLater())
-        dialog.open()
+        def finish(html: object) -> None:
+            dialog = preview(str(html), self)
+            self.preview_dialog = dialog
+            dialog.finished.connect(lambda _r: dialog.deleteLater())
+            dialog.open()
+
+        self._in_background(self._html_builder(), finish, "print preview")
