@@ -261,3 +261,19 @@ def test_worklists(db: Database) -> None:
     assert len(clinic_day(db, date(2026, 12, 7), date(2026, 12, 13))) == 3
     set_status(db, SCHEDULER, patient_id, "transferred", date(2026, 11, 22), TODAY)
     assert to_book(db, TODAY, weeks=8, include_overdue=True) == []
+
+
+def test_deleting_the_only_treatment_removes_untouched_events_only(db: Database) -> None:
+    from survtrack.services.diagnosis import delete_treatment
+    from survtrack.services.patient_records import load_patient
+
+    patient_id = registered(db)
+    first = load_calendar(db, patient_id)[0]
+    complete(db, SCHEDULER, first.id, date(2026, 9, 10), "ned", TODAY)
+    record = load_patient(db, patient_id)
+    assert record is not None
+    change = delete_treatment(db, SCHEDULER, patient_id, record.treatments[0].id)
+    assert change.problem and "anchor" in change.problem
+    # no anchor: nothing is generated, and nothing already recorded is lost
+    remaining = load_calendar(db, patient_id)
+    assert [e.id for e in remaining if e.state == "completed"] == [first.id]

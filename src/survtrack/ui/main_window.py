@@ -138,6 +138,8 @@ class MainWindow(QMainWindow):
         self._action(patients, "&Edit patient…", "Ctrl+E", view.edit_patient)
         self._action(patients, "&Diagnosis…", "Ctrl+Shift+D", view.edit_diagnosis)
         self._action(patients, "Add &treatment…", "Ctrl+T", view.add_treatment)
+        self._action(patients, "Ed&it treatment…", None, view.edit_treatment)
+        self._action(patients, "Delete treatment…", None, view.delete_treatment)
         self._action(patients, "Record &recurrence…", "Ctrl+Shift+R", view.add_recurrence)
         self._action(
             patients,

@@ -69,7 +69,7 @@ def _tumour_html(t: TumourRecord) -> str:
     )
 
 
-def _treatment_line(t: TreatmentRecord) -> str:
+def treatment_line(t: TreatmentRecord) -> str:
     if t.type == "surgery":
         what = (t.procedure or "surgery").replace("_", " ")
         if t.amputation_level:
@@ -118,7 +118,7 @@ def patient_html(p: PatientRecord, today: date) -> str:
         parts.append("<p class='muted'>No tumour recorded.</p>")
     parts.append("<h3>Treatments</h3>")
     if p.treatments:
-        parts.append("<br>".join(escape(_treatment_line(t)) for t in p.treatments))
+        parts.append("<br>".join(escape(treatment_line(t)) for t in p.treatments))
     else:
         parts.append("<p class='muted'>No treatment recorded.</p>")
     parts.append("<h3>Recurrences</h3>")

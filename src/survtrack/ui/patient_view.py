@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -26,15 +27,16 @@ from PySide6.QtWidgets import (
 from survtrack.domain.errors import BadInput
 from survtrack.services.auth import Role, SignedIn
 from survtrack.services.calendar import CalendarChange, EventRow, load_calendar
+from survtrack.services.diagnosis import delete_treatment
 from survtrack.services.errors import ConflictError
 from survtrack.services.event_actions import Undo, miss, reopen, undo
-from survtrack.services.patient_records import PatientRecord, load_patient
+from survtrack.services.patient_records import PatientRecord, TreatmentRecord, load_patient
 from survtrack.store.engine import Database
 from survtrack.ui.calendar_model import CalendarTableModel
 from survtrack.ui.diagnosis_dialogs import RecurrenceDialog, TreatmentDialog, TumourDialog
 from survtrack.ui.event_dialogs import BookDialog, CompleteDialog, MoveDialog, ReasonDialog
 from survtrack.ui.forms import FormDialog
-from survtrack.ui.patient_detail import PatientDetailPane
+from survtrack.ui.patient_detail import PatientDetailPane, treatment_line
 from survtrack.ui.patient_dialogs import PatientDialog, StatusDialog
 from survtrack.ui.timeline import TimelineWidget
 
@@ -219,6 +221,42 @@ class PatientView(QWidget):
                 TreatmentDialog(self.db, self.user, self.today(), self.record.id, parent=self),
                 lambda d: self._after_change(d.change, "Treatment saved"),
             )  # type: ignore[attr-defined]
+
+    def _choose_treatment(self, title: str) -> TreatmentRecord | None:
+        if not self.record or not self.record.treatments:
+            self.changed.emit("No treatment recorded for this patient.")
+            return None
+        labels = [treatment_line(t) for t in self.record.treatments]
+        label, ok = QInputDialog.getItem(self, title, "Treatment:", labels, 0, False)
+        return self.record.treatments[labels.index(label)] if ok else None
+
+    def edit_treatment(self) -> None:
+        chosen = self._choose_treatment("Edit treatment")
+        if chosen is not None and self.record:
+            self._open(
+                TreatmentDialog(self.db, self.user, self.today(), self.record.id, chosen, self),
+                lambda d: self._after_change(d.change, "Treatment saved"),  # type: ignore[attr-defined]
+            )
+
+    def delete_treatment(self) -> None:
+        chosen = self._choose_treatment("Delete treatment")
+        if chosen is None or not self.record:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Delete treatment",
+            f"Delete this treatment?\n{treatment_line(chosen)}\n\nThe calendar is regenerated; "
+            "completed, booked and other recorded events are kept. The audit trail keeps the "
+            "deleted values.",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            change = delete_treatment(self.db, self.user, self.record.id, chosen.id)
+        except BadInput as exc:
+            QMessageBox.warning(self, "SurvTrack", f"{exc.field}: {exc.reason}")
+            return
+        self._after_change(change, "Treatment deleted")
 
     def add_recurrence(self, when: date | None = None) -> None:
         if self.record:
