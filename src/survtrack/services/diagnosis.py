@@ -37,6 +37,7 @@ from survtrack.domain.staging import StageResult, stage_tumour
 from survtrack.services.auth import SignedIn
 from survtrack.services.calendar import CalendarChange, regenerate_in_session
 from survtrack.services.errors import check_version
+from survtrack.services.rehab import ensure_plan_in_session
 from survtrack.store.engine import Database
 from survtrack.store.models import Patient, RecurrenceRow, TreatmentRow
 from survtrack.store.models import Tumour as TumourRow
@@ -268,7 +269,19 @@ def save_treatment(
         row.agents = ", ".join(a.strip() for a in data.agents if a.strip()) or None
         row.doxorubicin_mg_m2 = data.doxorubicin_mg_m2 if data.type == "systemic" else None
         session.flush()
-        return regenerate_in_session(session, patient_id)
+        change = regenerate_in_session(session, patient_id)
+        if surgery and data.procedure == "amputation":
+            # a rehabilitation plan starts with the amputation (targets from the new calendar)
+            session.flush()
+            ensure_plan_in_session(
+                session,
+                patient_id,
+                "amputation",
+                data.amputation_level,
+                patient.tumours[0].laterality if patient.tumours else None,
+                data.start,
+            )
+        return change
 
 
 def delete_treatment(

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     event,
     text,
 )
@@ -263,3 +264,95 @@ def open_event_condition() -> TextClause:
 def unfinished_event_condition() -> TextClause:
     """Events that can be overdue, written as the partial index has it."""
     return text(f"{FollowUpEvent.__tablename__}.{UNFINISHED_STATES_SQL}")
+
+
+class SideEffect(Versioned, Base):
+    """A CTCAE late effect of a patient; its grades over time are ``SideEffectGrade`` rows."""
+
+    __tablename__ = "side_effects"
+
+    id: Mapped[int_pk]
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), index=True
+    )
+    term: Mapped[str_name]
+    organ_class: Mapped[str_name]
+    attribution: Mapped[str_code]
+    onset: Mapped[date]
+    status: Mapped[str_code] = mapped_column(default="ongoing")  # ongoing, resolved
+    resolved_on: Mapped[date | None]
+    management: Mapped[str_text | None]
+
+    grades: Mapped[list[SideEffectGrade]] = relationship(
+        back_populates="side_effect",
+        cascade="all, delete-orphan",
+        order_by="(SideEffectGrade.graded_on, SideEffectGrade.id)",
+    )
+
+    __table_args__ = (
+        CheckConstraint("status IN ('ongoing', 'resolved')", name="status"),
+        CheckConstraint("status = 'ongoing' OR resolved_on IS NOT NULL", name="resolved_on"),
+    )
+
+
+class SideEffectGrade(Versioned, Base):
+    __tablename__ = "side_effect_grades"
+
+    id: Mapped[int_pk]
+    side_effect_id: Mapped[int] = mapped_column(
+        ForeignKey("side_effects.id", ondelete="CASCADE"), index=True
+    )
+    graded_on: Mapped[date]
+    grade: Mapped[int] = mapped_column(Integer)
+
+    side_effect: Mapped[SideEffect] = relationship(back_populates="grades")
+
+    __table_args__ = (CheckConstraint("grade BETWEEN 1 AND 5", name="grade"),)
+
+
+class RehabPlan(Versioned, Base):
+    """Rehabilitation after an amputation (or limb-sparing surgery); one plan per patient."""
+
+    __tablename__ = "rehab_plans"
+
+    id: Mapped[int_pk]
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), unique=True
+    )
+    reason: Mapped[str_code]  # amputation, limb_sparing
+    level: Mapped[str_code | None]
+    side: Mapped[str_code | None]
+    k_level: Mapped[str_code | None]
+    k_level_on: Mapped[date | None]
+
+
+class RehabMilestone(Versioned, Base):
+    __tablename__ = "rehab_milestones"
+
+    id: Mapped[int_pk]
+    plan_id: Mapped[int] = mapped_column(ForeignKey("rehab_plans.id", ondelete="CASCADE"))
+    code: Mapped[str_code]
+    target: Mapped[date | None]
+    achieved_on: Mapped[date | None]
+
+    __table_args__ = (UniqueConstraint("plan_id", "code"),)
+
+
+class RehabEntry(Versioned, Base):
+    """One dated rehab record: a therapy session, an outcome measure, a pain score or a referral."""
+
+    __tablename__ = "rehab_entries"
+
+    id: Mapped[int_pk]
+    plan_id: Mapped[int] = mapped_column(ForeignKey("rehab_plans.id", ondelete="CASCADE"))
+    entry: Mapped[str_code]  # session, measure, pain, referral
+    on: Mapped[date]
+    code: Mapped[str_code]  # discipline PT/OT, measure code, pain kind, referral kind
+    value: Mapped[float | None] = mapped_column(Float)  # minutes, measure value, pain score
+    who: Mapped[str_name | None]  # therapist
+    notes: Mapped[str_text | None]
+
+    __table_args__ = (
+        Index("ix_rehab_entries_plan_entry_on", "plan_id", "entry", "on"),
+        CheckConstraint("entry IN ('session', 'measure', 'pain', 'referral')", name="entry"),
+    )

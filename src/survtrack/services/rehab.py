@@ -1,0 +1,338 @@
+"""The rehabilitation plan: milestones with targets from the calendar, sessions, outcome measures,
+pain scores, referrals, the functional K level, and the flags shown on the patient's header.
+
+A plan is created when an amputation is recorded (``ensure_plan_in_session``, called by the
+treatment service in the same transaction) and on request after limb-sparing surgery.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from survtrack.domain.errors import BadInput
+from survtrack.domain.late_effects import (
+    DISCIPLINES,
+    PAIN_KINDS,
+    REFERRAL_KINDS,
+    Flag,
+    check_measure,
+    check_not_future,
+    check_pain,
+    flags,
+    rehab_reference,
+)
+from survtrack.services.auth import SignedIn
+from survtrack.store.engine import Database
+from survtrack.store.models import (
+    FollowUpEvent,
+    Patient,
+    RehabEntry,
+    RehabMilestone,
+    RehabPlan,
+    SideEffect,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MilestoneRow:
+    code: str
+    name: str
+    target: date | None
+    achieved_on: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class EntryRow:
+    id: int
+    entry: str
+    on: date
+    code: str
+    value: float | None
+    who: str | None
+    notes: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RehabRecord:
+    plan_id: int
+    reason: str
+    level: str | None
+    side: str | None
+    k_level: str | None
+    k_level_on: date | None
+    milestones: tuple[MilestoneRow, ...]
+    entries: tuple[EntryRow, ...]  # oldest first
+
+    def of(self, entry: str, code: str | None = None) -> list[EntryRow]:
+        return [e for e in self.entries if e.entry == entry and (code is None or e.code == code)]
+
+
+def _targets(session: Session, patient_id: int, since: date) -> dict[str, date]:
+    """Milestone targets: the n-th rehab or fitting event on or after the operation."""
+    events = session.scalars(
+        select(FollowUpEvent)
+        .where(
+            FollowUpEvent.patient_id == patient_id,
+            FollowUpEvent.kind.in_(("pt_assessment", "prosthetic_fitting")),
+            FollowUpEvent.due >= since,
+        )
+        .order_by(FollowUpEvent.due)
+    ).all()
+    targets = {}
+    for milestone in rehab_reference().milestones:
+        dues = [e.due for e in events if e.kind == milestone.event_kind]
+        if len(dues) >= milestone.occurrence:
+            targets[milestone.code] = dues[milestone.occurrence - 1]
+    return targets
+
+
+def ensure_plan_in_session(
+    session: Session,
+    patient_id: int,
+    reason: str,
+    level: str | None,
+    side: str | None,
+    operated_on: date,
+) -> RehabPlan:
+    """The patient's plan, created if missing; unachieved milestone targets follow the calendar."""
+    plan = session.scalar(select(RehabPlan).where(RehabPlan.patient_id == patient_id))
+    if plan is None:
+        plan = RehabPlan(patient_id=patient_id, reason=reason, level=level, side=side)
+        session.add(plan)
+        session.flush()
+    elif reason == "amputation":
+        plan.reason, plan.level, plan.side = reason, level, side or plan.side
+    targets = _targets(session, patient_id, operated_on)
+    existing = {
+        m.code: m
+        for m in session.scalars(select(RehabMilestone).where(RehabMilestone.plan_id == plan.id))
+    }
+    for milestone in rehab_reference().milestones:
+        row = existing.get(milestone.code)
+        if row is None:
+            session.add(
+                RehabMilestone(
+                    plan_id=plan.id, code=milestone.code, target=targets.get(milestone.code)
+                )
+            )
+        elif row.achieved_on is None:
+            row.target = targets.get(milestone.code, row.target)
+    return plan
+
+
+def create_plan(
+    db: Database,
+    user: SignedIn,
+    patient_id: int,
+    reason: str,
+    level: str | None,
+    side: str | None,
+    operated_on: date | None,
+) -> None:
+    if reason not in ("amputation", "limb_sparing"):
+        raise BadInput("Reason", "must be amputation or limb_sparing")
+    if operated_on is None:
+        raise BadInput("Operation date", "is required")
+    with db.write(user.actor) as session:
+        if session.get(Patient, patient_id) is None:
+            raise BadInput("patient", "no longer exists")
+        ensure_plan_in_session(session, patient_id, reason, level, side, operated_on)
+
+
+def _plan(session: Session, patient_id: int) -> RehabPlan:
+    plan = session.scalar(select(RehabPlan).where(RehabPlan.patient_id == patient_id))
+    if plan is None:
+        raise BadInput("Rehabilitation plan", "none yet for this patient")
+    return plan
+
+
+def load_rehab(db: Database, patient_id: int) -> RehabRecord | None:
+    names = {m.code: m.name for m in rehab_reference().milestones}
+    order = {m.code: i for i, m in enumerate(rehab_reference().milestones)}
+    with db.read() as session:
+        plan = session.scalar(select(RehabPlan).where(RehabPlan.patient_id == patient_id))
+        if plan is None:
+            return None
+        milestones = sorted(
+            session.scalars(select(RehabMilestone).where(RehabMilestone.plan_id == plan.id)),
+            key=lambda m: order.get(m.code, 99),
+        )
+        entries = session.scalars(
+            select(RehabEntry)
+            .where(RehabEntry.plan_id == plan.id)
+            .order_by(RehabEntry.on, RehabEntry.id)
+        )
+        return RehabRecord(
+            plan.id,
+            plan.reason,
+            plan.level,
+            plan.side,
+            plan.k_level,
+            plan.k_level_on,
+            tuple(
+                MilestoneRow(m.code, names.get(m.code, m.code), m.target, m.achieved_on)
+                for m in milestones
+            ),
+            tuple(EntryRow(e.id, e.entry, e.on, e.code, e.value, e.who, e.notes) for e in entries),
+        )
+
+
+def _add(
+    db: Database,
+    user: SignedIn,
+    patient_id: int,
+    entry: str,
+    on: date,
+    code: str,
+    value: float | None,
+    who: str | None = None,
+    notes: str | None = None,
+) -> None:
+    with db.write(user.actor) as session:
+        plan = _plan(session, patient_id)
+        session.add(
+            RehabEntry(
+                plan_id=plan.id,
+                entry=entry,
+                on=on,
+                code=code,
+                value=value,
+                who=(who or "").strip() or None,
+                notes=(notes or "").strip()[:2000] or None,
+            )
+        )
+
+
+def record_session(
+    db: Database,
+    user: SignedIn,
+    patient_id: int,
+    on: date | None,
+    discipline: str,
+    therapist: str,
+    minutes: int | None,
+    notes: str,
+    today: date,
+) -> None:
+    on = check_not_future("Session date", on, today)
+    if discipline not in DISCIPLINES:
+        raise BadInput("Discipline", f"must be one of {', '.join(DISCIPLINES)}")
+    if not therapist.strip():
+        raise BadInput("Therapist", "is required")
+    if minutes is None or not 1 <= minutes <= 480:
+        raise BadInput("Minutes", "must be 1 to 480")
+    _add(db, user, patient_id, "session", on, discipline, float(minutes), therapist, notes)
+
+
+def record_measure(
+    db: Database,
+    user: SignedIn,
+    patient_id: int,
+    on: date | None,
+    code: str,
+    value: float | None,
+    today: date,
+) -> None:
+    on = check_not_future("Date", on, today)
+    check_measure(code, value)
+    _add(db, user, patient_id, "measure", on, code, value)
+
+
+def record_pain(
+    db: Database,
+    user: SignedIn,
+    patient_id: int,
+    on: date | None,
+    kind: str,
+    score: int | None,
+    today: date,
+) -> None:
+    on = check_not_future("Date", on, today)
+    check_pain(kind, score)
+    _add(db, user, patient_id, "pain", on, kind, float(score or 0))
+
+
+def record_referral(
+    db: Database,
+    user: SignedIn,
+    patient_id: int,
+    on: date | None,
+    kind: str,
+    notes: str,
+    today: date,
+) -> None:
+    on = check_not_future("Date", on, today)
+    if kind not in REFERRAL_KINDS:
+        raise BadInput("Referral", f"must be one of {', '.join(REFERRAL_KINDS)}")
+    _add(db, user, patient_id, "referral", on, kind, None, None, notes)
+
+
+def set_k_level(
+    db: Database, user: SignedIn, patient_id: int, level: str, on: date | None, today: date
+) -> None:
+    on = check_not_future("Date", on, today)
+    if level not in rehab_reference().k_levels:
+        raise BadInput("K level", f"must be one of {', '.join(rehab_reference().k_levels)}")
+    with db.write(user.actor) as session:
+        plan = _plan(session, patient_id)
+        plan.k_level, plan.k_level_on = level, on
+
+
+def achieve_milestone(
+    db: Database, user: SignedIn, patient_id: int, code: str, on: date | None, today: date
+) -> None:
+    on = check_not_future("Achieved on", on, today)
+    with db.write(user.actor) as session:
+        plan = _plan(session, patient_id)
+        row = session.scalar(
+            select(RehabMilestone).where(
+                RehabMilestone.plan_id == plan.id, RehabMilestone.code == code
+            )
+        )
+        if row is None:
+            raise BadInput("Milestone", f"{code!r} is not a milestone of this plan")
+        row.achieved_on = on
+
+
+def patient_flags(db: Database, patient_id: int, today: date) -> list[Flag]:
+    """Fall risk, a missed first fitting, persistent phantom pain, ongoing grade 3+ effects."""
+    rehab = load_rehab(db, patient_id)
+    with db.read() as session:
+        ongoing = []
+        for effect in session.scalars(
+            select(SideEffect).where(
+                SideEffect.patient_id == patient_id, SideEffect.status == "ongoing"
+            )
+        ):
+            if effect.grades:
+                ongoing.append((effect.term, effect.grades[-1].grade))
+        fitting = session.scalar(
+            select(FollowUpEvent)
+            .where(
+                FollowUpEvent.patient_id == patient_id, FollowUpEvent.kind == "prosthetic_fitting"
+            )
+            .order_by(FollowUpEvent.due)
+            .limit(1)
+        )
+    tug = None
+    phantom: list[int] = []
+    fitted = False
+    if rehab is not None:
+        tugs = rehab.of("measure", "tug")
+        tug = tugs[-1].value if tugs else None
+        phantom = [int(e.value or 0) for e in rehab.of("pain", "phantom_pain")]
+        fitted = any(m.code == "first_fitting" and m.achieved_on for m in rehab.milestones)
+    window_passed = (
+        fitting is not None
+        and fitting.window_end < today
+        and fitting.state != "completed"
+        and not fitted
+    )
+    return flags(tug, phantom, ongoing, window_passed)
+
+
+__all__ = ["PAIN_KINDS", "Flag", "RehabRecord", "patient_flags"]
