@@ -207,6 +207,15 @@ def _add(
         )
 
 
+def _check_session(discipline: str, therapist: str, minutes: int | None) -> None:
+    if discipline not in DISCIPLINES:
+        raise BadInput("Discipline", f"must be one of {', '.join(DISCIPLINES)}")
+    if not therapist.strip():
+        raise BadInput("Therapist", "is required")
+    if minutes is None or not 1 <= minutes <= 480:
+        raise BadInput("Minutes", "must be 1 to 480")
+
+
 def record_session(
     db: Database,
     user: SignedIn,
@@ -219,13 +228,76 @@ def record_session(
     today: date,
 ) -> None:
     on = check_not_future("Session date", on, today)
-    if discipline not in DISCIPLINES:
-        raise BadInput("Discipline", f"must be one of {', '.join(DISCIPLINES)}")
-    if not therapist.strip():
-        raise BadInput("Therapist", "is required")
-    if minutes is None or not 1 <= minutes <= 480:
-        raise BadInput("Minutes", "must be 1 to 480")
-    _add(db, user, patient_id, "session", on, discipline, float(minutes), therapist, notes)
+    _check_session(discipline, therapist, minutes)
+    _add(db, user, patient_id, "session", on, discipline, float(minutes or 0), therapist, notes)
+
+
+@dataclass(frozen=True, slots=True)
+class RehabVisit:
+    """Everything a therapist records at one visit; saved whole or not at all."""
+
+    on: date | None
+    discipline: str
+    therapist: str
+    minutes: int | None
+    notes: str = ""
+    measure: str | None = None
+    measure_value: float | None = None
+    pains: tuple[tuple[str, int], ...] = ()
+    k_level: str | None = None
+    referral: str | None = None
+
+
+def record_visit(
+    db: Database, user: SignedIn, patient_id: int, visit: RehabVisit, today: date
+) -> None:
+    on = check_not_future("Session date", visit.on, today)
+    _check_session(visit.discipline, visit.therapist, visit.minutes)
+    if visit.measure:
+        check_measure(visit.measure, visit.measure_value)
+    for kind, score in visit.pains:
+        check_pain(kind, score)
+    if visit.k_level and visit.k_level not in rehab_reference().k_levels:
+        raise BadInput("K level", f"must be one of {', '.join(rehab_reference().k_levels)}")
+    if visit.referral and visit.referral not in REFERRAL_KINDS:
+        raise BadInput("Referral", f"must be one of {', '.join(REFERRAL_KINDS)}")
+    notes = visit.notes.strip()[:2000] or None
+    with db.write(user.actor) as session:
+        plan = _plan(session, patient_id)
+        entries = [
+            RehabEntry(
+                plan_id=plan.id,
+                entry="session",
+                on=on,
+                code=visit.discipline,
+                value=float(visit.minutes or 0),
+                who=visit.therapist.strip(),
+                notes=notes,
+            )
+        ]
+        if visit.measure:
+            entries.append(
+                RehabEntry(
+                    plan_id=plan.id,
+                    entry="measure",
+                    on=on,
+                    code=visit.measure,
+                    value=visit.measure_value,
+                )
+            )
+        entries += [
+            RehabEntry(plan_id=plan.id, entry="pain", on=on, code=kind, value=float(score))
+            for kind, score in visit.pains
+        ]
+        if visit.referral:
+            entries.append(
+                RehabEntry(
+                    plan_id=plan.id, entry="referral", on=on, code=visit.referral, notes=notes
+                )
+            )
+        session.add_all(entries)
+        if visit.k_level:
+            plan.k_level, plan.k_level_on = visit.k_level, on
 
 
 def record_measure(

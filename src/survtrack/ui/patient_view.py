@@ -31,6 +31,7 @@ from survtrack.services.diagnosis import delete_treatment
 from survtrack.services.errors import ConflictError
 from survtrack.services.event_actions import Undo, miss, reopen, undo
 from survtrack.services.patient_records import PatientRecord, TreatmentRecord, load_patient
+from survtrack.services.rehab import patient_flags
 from survtrack.store.engine import Database
 from survtrack.ui.calendar_model import CalendarTableModel
 from survtrack.ui.diagnosis_dialogs import RecurrenceDialog, TreatmentDialog, TumourDialog
@@ -38,6 +39,8 @@ from survtrack.ui.event_dialogs import BookDialog, CompleteDialog, MoveDialog, R
 from survtrack.ui.forms import FormDialog
 from survtrack.ui.patient_detail import PatientDetailPane, treatment_line
 from survtrack.ui.patient_dialogs import PatientDialog, StatusDialog
+from survtrack.ui.rehab_view import RehabView
+from survtrack.ui.side_effects_view import SideEffectsView
 from survtrack.ui.timeline import TimelineWidget
 
 DEFAULT_LOCATION = "Sarcoma clinic"
@@ -102,9 +105,21 @@ class PatientView(QWidget):
         self.tabs.addTab(self.summary, "&Summary")
         self.tabs.addTab(calendar_page, "&Calendar")
         self.tabs.addTab(self.timeline, "T&imeline")
+        self.side_effects = SideEffectsView(db, user, today)
+        self.rehab = RehabView(db, user, today)
+        self.tabs.addTab(self.side_effects, "Side &effects")
+        self.tabs.addTab(self.rehab, "&Rehabilitation")
+        for view in (self.side_effects, self.rehab):
+            view.changed.connect(self._sub_view_changed)
+        self.side_effects.death_suggested.connect(lambda: self.change_status("deceased"))
+        self.flags = QLabel()
+        self.flags.setObjectName("patientFlags")
+        self.flags.setStyleSheet("color: #a61b1b; font-weight: bold; padding: 0 4px;")
+        self.flags.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.header)
+        layout.addWidget(self.flags)
         layout.addWidget(self.tabs)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         self.clear()
@@ -114,6 +129,8 @@ class PatientView(QWidget):
     def clear(self, message: str = "Select a patient to see the record.") -> None:
         self.record, self.events = None, []
         self.header.setText("")
+        self.flags.setText("")
+        self.flags.hide()
         self.summary.show_placeholder(message)
         self.calendar.set_events([], self.today())
         self.timeline.set_events([], self.today())
@@ -132,6 +149,9 @@ class PatientView(QWidget):
         risk = f", {tumour.risk} risk" if tumour and tumour.risk else ""
         status = "" if record.status == "active" else f" · {record.status.upper()}"
         self.header.setText(f"{record.display_name} · MRN {record.mrn} · {stage}{risk}{status}")
+        self.side_effects.show_patient(patient_id)
+        self.rehab.show_patient(patient_id)
+        self._show_flags()
         self.summary.show_patient(record, today)
         selected = self.selected_event()
         self.calendar.set_events(self.events, today)
@@ -141,6 +161,15 @@ class PatientView(QWidget):
             if row >= 0:
                 self.table.selectRow(row)
         self._update_buttons()
+
+    def _show_flags(self) -> None:
+        found = patient_flags(self.db, self.record.id, self.today()) if self.record else []
+        self.flags.setText("  ·  ".join(f"⚠ {flag.text}" for flag in found))
+        self.flags.setVisible(bool(found))
+
+    def _sub_view_changed(self, message: str) -> None:
+        self._show_flags()
+        self.changed.emit(message)
 
     def reload(self) -> None:
         if self.record is not None:
@@ -265,12 +294,15 @@ class PatientView(QWidget):
                 lambda d: self._after_change(d.change, "Recurrence recorded"),
             )  # type: ignore[attr-defined]
 
-    def change_status(self) -> None:
+    def change_status(self, preset: str | None = None) -> None:
         if self.record:
+            dialog = StatusDialog(self.db, self.user, self.today(), self.record, self)
+            if preset:
+                dialog.status.setCurrentIndex(dialog.status.findData(preset))
             self._open(
-                StatusDialog(self.db, self.user, self.today(), self.record, self),
-                lambda d: self._after_change(d.change, "Status saved"),
-            )  # type: ignore[attr-defined]
+                dialog,
+                lambda d: self._after_change(d.change, "Status saved"),  # type: ignore[attr-defined]
+            )
 
     def _now(self) -> datetime:
         """Now, on the view's "today" (a fixed day in tests, the real one in use)."""

@@ -1,0 +1,285 @@
+"""The rehabilitation tab: plan, K level with its definition, milestones, the visit log (sessions,
+outcome measures, pain, referrals) and charts of pain and measures over time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from survtrack.domain.errors import BadInput
+from survtrack.domain.late_effects import DISCIPLINES, PAIN_KINDS, REFERRAL_KINDS, rehab_reference
+from survtrack.services.auth import SignedIn
+from survtrack.services.rehab import (
+    RehabRecord,
+    RehabVisit,
+    achieve_milestone,
+    create_plan,
+    load_rehab,
+    record_visit,
+)
+from survtrack.store.engine import Database
+from survtrack.ui.forms import DateField, FormDialog, NumberField, choice_box, code_options
+from survtrack.ui.line_chart import LineChart, Series
+
+
+def _table(columns: list[str], name: str) -> QTableWidget:
+    table = QTableWidget(0, len(columns))
+    table.setObjectName(name)
+    table.setHorizontalHeaderLabels(columns)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.verticalHeader().hide()
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
+    table.setRowCount(len(rows))
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            table.setItem(r, c, QTableWidgetItem(value))
+
+
+class RehabVisitDialog(FormDialog):
+    """One therapy visit as a therapist records it: the session, and optionally a measure, pain
+    scores, a referral and the K level, all saved in one transaction or not at all."""
+
+    def __init__(
+        self,
+        db: Database,
+        user: SignedIn,
+        today: date,
+        patient_id: int,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__("Rehabilitation visit", parent)
+        self.db, self.user, self.today, self.patient_id = db, user, today, patient_id
+        ref = rehab_reference()
+        self.day = self.add("&Date", DateField("Session date", today), "Session date")
+        self.discipline = self.add(
+            "D&iscipline", choice_box([(d, d) for d in DISCIPLINES]), "Discipline"
+        )
+        self.therapist = self.add("&Therapist", QLineEdit(user.full_name), "Therapist")
+        self.minutes = self.add("&Minutes", NumberField("Minutes", 45), "Minutes")
+        self.notes = self.add("&Notes", QLineEdit(), "Notes")
+        self.measure = self.add(
+            "Outcome &measure",
+            choice_box(
+                [("—", None)]
+                + [
+                    (f"{m.name} ({m.minimum:g}–{m.maximum:g} {m.unit})", m.code)
+                    for m in ref.measures.values()
+                ]
+            ),
+            "Measure",
+        )
+        self.measure_value = self.add(
+            "Measure &value", NumberField("Measure value"), "Measure value"
+        )
+        self.pains = {
+            kind: self.add(f"{label} (0–10)", NumberField(label), label)
+            for kind, label in PAIN_KINDS.items()
+        }
+        self.k_level = self.add(
+            "&K level",
+            choice_box(
+                [("unchanged", None)]
+                + [(f"{k}: {text[:60]}…", k) for k, text in ref.k_levels.items()]
+            ),
+            "K level",
+        )
+        self.referral = self.add("&Referral", choice_box(code_options(REFERRAL_KINDS)), "Referral")
+
+    def visit(self) -> RehabVisit:
+        minutes = self.minutes.value()
+        if minutes is not None and minutes != int(minutes):
+            raise BadInput("Minutes", "must be a whole number")
+        pains = []
+        for kind, field in self.pains.items():
+            value = field.value()
+            if value is not None:
+                if value != int(value):
+                    raise BadInput(PAIN_KINDS[kind], "must be a whole number 0 to 10")
+                pains.append((kind, int(value)))
+        return RehabVisit(
+            on=self.day.value(),
+            discipline=self.discipline.currentData(),
+            therapist=self.therapist.text(),
+            minutes=None if minutes is None else int(minutes),
+            notes=self.notes.text(),
+            measure=self.measure.currentData(),
+            measure_value=self.measure_value.value(),
+            pains=tuple(pains),
+            k_level=self.k_level.currentData(),
+            referral=self.referral.currentData(),
+        )
+
+    def save(self) -> None:
+        record_visit(self.db, self.user, self.patient_id, self.visit(), self.today)
+
+
+class RehabView(QWidget):
+    changed = Signal(str)
+
+    def __init__(
+        self, db: Database, user: SignedIn, today: Callable[[], date], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.db, self.user, self.today = db, user, today
+        self.patient_id: int | None = None
+        self.record: RehabRecord | None = None
+        self.dialog: FormDialog | None = None
+        self.summary = QLabel()
+        self.summary.setObjectName("rehabSummary")
+        self.summary.setWordWrap(True)
+        self.visit_button = QPushButton("Record &visit…")
+        self.visit_button.clicked.connect(self.record_visit)
+        self.achieve_button = QPushButton("Milestone &achieved")
+        self.achieve_button.clicked.connect(self.achieve_selected)
+        self.create_button = QPushButton("Start a plan (limb-sparing)")
+        self.create_button.clicked.connect(self.start_plan)
+        self.milestones = _table(["Milestone", "Target", "Achieved"], "milestonesTable")
+        self.log = _table(["Date", "Entry", "What", "Value", "Therapist", "Notes"], "rehabLog")
+        self.pain_chart = LineChart("Pain (0–10)")
+        self.measure_chart = LineChart("Outcome measures (% of each scale's maximum)")
+        buttons = QHBoxLayout()
+        for button in (self.visit_button, self.achieve_button, self.create_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        grid = QGridLayout()
+        grid.addWidget(self.milestones, 0, 0)
+        grid.addWidget(self.log, 0, 1)
+        grid.addWidget(self.pain_chart, 1, 0)
+        grid.addWidget(self.measure_chart, 1, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addLayout(buttons)
+        layout.addLayout(grid)
+
+    def show_patient(self, patient_id: int) -> None:
+        self.patient_id = patient_id
+        self.record = record = load_rehab(self.db, patient_id)
+        has_plan = record is not None
+        self.visit_button.setEnabled(has_plan)
+        self.achieve_button.setEnabled(has_plan)
+        self.create_button.setVisible(not has_plan)
+        if record is None:
+            self.summary.setText(
+                "No rehabilitation plan. A plan starts when an amputation is "
+                "recorded, or here after limb-sparing surgery."
+            )
+            _fill(self.milestones, [])
+            _fill(self.log, [])
+            self.pain_chart.set_series([])
+            self.measure_chart.set_series([])
+            return
+        ref = rehab_reference()
+        k = record.k_level
+        k_text = (
+            f"{k} ({record.k_level_on.isoformat() if record.k_level_on else ''}): {ref.k_levels[k]}"
+            if k
+            else "not assessed"
+        )
+        what = (record.level or record.reason).replace("_", " ")
+        self.summary.setText(f"<b>{what}</b> {record.side or ''} · functional level {k_text}")
+        _fill(
+            self.milestones,
+            [
+                (
+                    m.name,
+                    m.target.isoformat() if m.target else "",
+                    m.achieved_on.isoformat() if m.achieved_on else "",
+                )
+                for m in record.milestones
+            ],
+        )
+        names = {c: m.name for c, m in ref.measures.items()} | PAIN_KINDS
+        _fill(
+            self.log,
+            [
+                (
+                    e.on.isoformat(),
+                    e.entry,
+                    names.get(e.code, e.code.replace("_", " ")),
+                    "" if e.value is None else f"{e.value:g}",
+                    e.who or "",
+                    e.notes or "",
+                )
+                for e in reversed(record.entries)
+            ],
+        )
+        self.pain_chart.set_series(
+            [
+                Series(label, tuple((e.on, e.value or 0.0) for e in record.of("pain", kind)))
+                for kind, label in PAIN_KINDS.items()
+            ],
+            (0, 10),
+        )
+        self.measure_chart.set_series(
+            [
+                Series(
+                    m.name,
+                    tuple(
+                        (e.on, 100 * (e.value or 0.0) / m.maximum)
+                        for e in record.of("measure", code)
+                    ),
+                )
+                for code, m in ref.measures.items()
+            ],
+            (0, 100),
+        )
+
+    def record_visit(self) -> None:
+        if self.patient_id is None or self.record is None:
+            return
+        dialog = RehabVisitDialog(self.db, self.user, self.today(), self.patient_id, self)
+        self.dialog = dialog
+        dialog.accepted.connect(self._saved)
+        dialog.finished.connect(lambda _r: dialog.deleteLater())
+        dialog.open()
+
+    def _saved(self) -> None:
+        if self.patient_id is not None:
+            self.show_patient(self.patient_id)
+        self.changed.emit("Rehabilitation visit saved")
+
+    def achieve_selected(self) -> None:
+        rows = {i.row() for i in self.milestones.selectedIndexes()}
+        if self.record is None or self.patient_id is None or len(rows) != 1:
+            return
+        milestone = self.record.milestones[rows.pop()]
+        try:
+            achieve_milestone(
+                self.db, self.user, self.patient_id, milestone.code, self.today(), self.today()
+            )
+        except BadInput as exc:
+            QMessageBox.warning(self, "Milestone", f"{exc.field}: {exc.reason}")
+            return
+        self._saved()
+
+    def start_plan(self) -> None:
+        if self.patient_id is None:
+            return
+        try:
+            create_plan(
+                self.db, self.user, self.patient_id, "limb_sparing", None, None, self.today()
+            )
+        except BadInput as exc:
+            QMessageBox.warning(self, "Rehabilitation", f"{exc.field}: {exc.reason}")
+            return
+        self._saved()

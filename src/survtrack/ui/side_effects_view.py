@@ -1,0 +1,306 @@
+"""The side-effects tab: CTCAE terms with their current grade and grade history chart, and the
+dialogs to record, re-grade and resolve them (grades 4 and 5 are confirmed; grade 5 offers to
+record the death)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from survtrack.domain.errors import BadInput
+from survtrack.domain.late_effects import ATTRIBUTIONS, grade_meaning, search_terms
+from survtrack.services.auth import SignedIn
+from survtrack.services.side_effects import (
+    CONFIRM_FROM_GRADE,
+    SideEffectRecord,
+    add_side_effect,
+    list_side_effects,
+    regrade,
+    resolve,
+)
+from survtrack.store.engine import Database
+from survtrack.ui.forms import DateField, FormDialog, choice_box, code_options
+from survtrack.ui.line_chart import LineChart, Series
+
+TERM_ROLE = Qt.ItemDataRole.UserRole
+CAUSE_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def _grade_box(current: int | None = None):  # type: ignore[no-untyped-def]
+    return choice_box(
+        [(f"Grade {g}", str(g)) for g in range(1, 6)], str(current) if current else "1"
+    )
+
+
+def _confirm_severe(parent: QWidget, grade: int) -> bool:
+    if grade < CONFIRM_FROM_GRADE:
+        return False
+    answer = QMessageBox.question(
+        parent, f"Grade {grade}", f"Record grade {grade}? {grade_meaning(grade)}."
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+class SideEffectDialog(FormDialog):
+    """A new side effect: the term picked from the catalogue, searchable as you type."""
+
+    def __init__(
+        self,
+        db: Database,
+        user: SignedIn,
+        today: date,
+        patient_id: int,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__("Side effect", parent)
+        self.db, self.user, self.today, self.patient_id = db, user, today, patient_id
+        self.grade_recorded: int | None = None
+        self.search = self.add("&Find term", QLineEdit(), "Find term")
+        self.search.setPlaceholderText("type a term, an organ class or a cause (doxorubicin…)")
+        self.terms = QListWidget()
+        self.terms.setObjectName("terms")
+        self.form.addRow(self.terms)
+        self.grade = self.add("&Grade", _grade_box(), "Grade")
+        self.meaning = QLabel()
+        self.meaning.setWordWrap(True)
+        self.meaning.setStyleSheet("color: #555;")
+        self.form.addRow(self.meaning)
+        self.onset = self.add("&Onset", DateField("Onset", today), "Onset")
+        self.attribution = self.add(
+            "&Attribution", choice_box(code_options(ATTRIBUTIONS, blank=None)), "Attribution"
+        )
+        self.management = self.add("&Management", QLineEdit(), "Management")
+        self.search.textChanged.connect(self._fill)
+        self.grade.currentIndexChanged.connect(self._meaning)
+        self.terms.currentItemChanged.connect(self._suggest_attribution)
+        self._fill("")
+        self._meaning()
+
+    def _fill(self, text: str) -> None:
+        self.terms.clear()
+        group = None
+        for term in search_terms(text):
+            if term.organ_class != group:
+                group = term.organ_class
+                header = QListWidgetItem(group)
+                header.setFlags(header.flags() & ~Qt.ItemFlag.ItemIsSelectable)
+                font = header.font()
+                font.setBold(True)
+                header.setFont(font)
+                self.terms.addItem(header)
+            item = QListWidgetItem(f"   {term.term}  ({term.usual_cause})")
+            item.setData(TERM_ROLE, term.term)
+            item.setData(CAUSE_ROLE, term.usual_cause)
+            self.terms.addItem(item)
+        for row in range(self.terms.count()):
+            if self.terms.item(row).data(TERM_ROLE):
+                self.terms.setCurrentRow(row)
+                break
+
+    def _suggest_attribution(self, current, _previous) -> None:  # type: ignore[no-untyped-def]
+        cause = current.data(CAUSE_ROLE) if current else None
+        mapping = {
+            "doxorubicin": "chemotherapy",
+            "ifosfamide": "chemotherapy",
+            "amputation": "surgery",
+        }
+        wanted = mapping.get(cause, cause)
+        index = self.attribution.findData(wanted)
+        if index >= 0:
+            self.attribution.setCurrentIndex(index)
+
+    def _meaning(self) -> None:
+        self.meaning.setText(grade_meaning(int(self.grade.currentData())))
+
+    def chosen_term(self) -> str:
+        item = self.terms.currentItem()
+        term = item.data(TERM_ROLE) if item else None
+        if not term:
+            raise BadInput("Term", "choose a term from the list")
+        return str(term)
+
+    def save(self) -> None:
+        grade = int(self.grade.currentData())
+        confirmed = _confirm_severe(self, grade)
+        if grade >= CONFIRM_FROM_GRADE and not confirmed:
+            raise BadInput("Grade", f"grade {grade} was not confirmed")
+        add_side_effect(
+            self.db,
+            self.user,
+            self.patient_id,
+            self.chosen_term(),
+            self.attribution.currentData(),
+            self.onset.value(),
+            grade,
+            self.today,
+            self.management.text(),
+            confirmed=confirmed,
+        )
+        self.grade_recorded = grade
+
+
+class RegradeDialog(FormDialog):
+    def __init__(
+        self,
+        db: Database,
+        user: SignedIn,
+        today: date,
+        effect: SideEffectRecord,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(f"Re-grade: {effect.term}", parent)
+        self.db, self.user, self.today, self.effect = db, user, today, effect
+        self.grade_recorded: int | None = None
+        self.when = self.add("&Date", DateField("Date", today), "Date")
+        self.grade = self.add("&Grade", _grade_box(effect.current_grade), "Grade")
+        self.meaning = QLabel(grade_meaning(int(self.grade.currentData())))
+        self.meaning.setWordWrap(True)
+        self.form.addRow(self.meaning)
+        self.grade.currentIndexChanged.connect(
+            lambda _i: self.meaning.setText(grade_meaning(int(self.grade.currentData())))
+        )
+
+    def save(self) -> None:
+        grade = int(self.grade.currentData())
+        confirmed = _confirm_severe(self, grade)
+        if grade >= CONFIRM_FROM_GRADE and not confirmed:
+            raise BadInput("Grade", f"grade {grade} was not confirmed")
+        regrade(
+            self.db,
+            self.user,
+            self.effect.id,
+            self.when.value(),
+            grade,
+            self.today,
+            confirmed=confirmed,
+        )
+        self.grade_recorded = grade
+
+
+class SideEffectsView(QWidget):
+    changed = Signal(str)
+    death_suggested = Signal()
+
+    def __init__(
+        self, db: Database, user: SignedIn, today: Callable[[], date], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.db, self.user, self.today = db, user, today
+        self.patient_id: int | None = None
+        self.effects: list[SideEffectRecord] = []
+        self.dialog: FormDialog | None = None
+        self.table = QTableWidget(0, 6)
+        self.table.setObjectName("sideEffectsTable")
+        self.table.setHorizontalHeaderLabels(
+            ["Term", "Organ class", "Attribution", "Onset", "Grade", "Status"]
+        )
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setColumnWidth(0, 220)
+        self.table.setColumnWidth(1, 220)
+        self.chart = LineChart("Grade history")
+        buttons = QHBoxLayout()
+        for text, slot in (
+            ("&Add side effect…", self.add_effect),
+            ("&Re-grade…", self.regrade),
+            ("Re&solve…", self.resolve),
+        ):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(buttons)
+        layout.addWidget(self.table)
+        layout.addWidget(self.chart)
+        self.table.itemSelectionChanged.connect(self._show_history)
+
+    def show_patient(self, patient_id: int) -> None:
+        self.patient_id = patient_id
+        self.effects = list_side_effects(self.db, patient_id)
+        self.table.setRowCount(len(self.effects))
+        for row, e in enumerate(self.effects):
+            values = (
+                e.term,
+                e.organ_class,
+                e.attribution,
+                e.onset.isoformat(),
+                str(e.current_grade),
+                e.status + (f" {e.resolved_on.isoformat()}" if e.resolved_on else ""),
+            )
+            for column, value in enumerate(values):
+                self.table.setItem(row, column, QTableWidgetItem(value))
+        if self.effects:
+            self.table.selectRow(0)
+        self._show_history()
+
+    def selected(self) -> SideEffectRecord | None:
+        rows = {i.row() for i in self.table.selectedIndexes()}
+        return self.effects[rows.pop()] if len(rows) == 1 else None
+
+    def _show_history(self) -> None:
+        effect = self.selected()
+        series = (
+            []
+            if effect is None
+            else [Series(effect.term, tuple((g.graded_on, float(g.grade)) for g in effect.grades))]
+        )
+        self.chart.set_series(series, (0, 5))
+
+    def _open(self, dialog: FormDialog) -> None:
+        self.dialog = dialog
+        dialog.accepted.connect(lambda: self._saved(dialog))
+        dialog.finished.connect(lambda _r: dialog.deleteLater())
+        dialog.open()
+
+    def _saved(self, dialog: FormDialog) -> None:
+        if self.patient_id is not None:
+            self.show_patient(self.patient_id)
+        self.changed.emit("Side effect saved")
+        if getattr(dialog, "grade_recorded", None) == 5:
+            answer = QMessageBox.question(
+                self, "Record the death?", "Grade 5 means death. Record the patient's death now?"
+            )
+            if answer == QMessageBox.StandardButton.Yes:
+                self.death_suggested.emit()
+
+    def add_effect(self) -> None:
+        if self.patient_id is not None:
+            self._open(SideEffectDialog(self.db, self.user, self.today(), self.patient_id, self))
+
+    def regrade(self) -> None:
+        effect = self.selected()
+        if effect is not None and effect.status == "ongoing":
+            self._open(RegradeDialog(self.db, self.user, self.today(), effect, self))
+
+    def resolve(self) -> None:
+        effect = self.selected()
+        if effect is None or effect.status != "ongoing":
+            return
+        try:
+            resolve(self.db, self.user, effect.id, self.today(), self.today())
+        except BadInput as exc:
+            QMessageBox.warning(self, "Side effect", f"{exc.field}: {exc.reason}")
+            return
+        if self.patient_id is not None:
+            self.show_patient(self.patient_id)
+        self.changed.emit(f"{effect.term} resolved")
