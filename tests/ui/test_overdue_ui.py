@@ -150,3 +150,18 @@ def test_print_preview_opens_and_closes(qtbot: QtBot, sqlite_db: Database) -> No
     with qtbot.waitSignal(dialog.finished):
         dialog.reject()
     window.close()
+
+
+def test_flags_column_shows_the_patients_flags(qtbot: QtBot, sqlite_db: Database) -> None:
+    from survtrack.services.side_effects import add_side_effect
+
+    seeded(sqlite_db)
+    doc = ensure_user(sqlite_db, "doc", "Dr Doc", Role.PHYSICIAN)
+    add_side_effect(sqlite_db, doc, 1, "Lymphedema", "radiation", date(2026, 10, 1), 3, AS_OF)
+    window = open_overdue(qtbot, sqlite_db)
+    model = window.overdue.model
+    column = model.columns.index("Flags")
+    qtbot.waitUntil(lambda: bool(model.index(0, column).data()))
+    flags = {model.rows[r].patient: model.index(r, column).data() for r in range(4)}
+    assert flags == {"Smith, Anna": "grade ≥3 effect", "Jones, Bob": ""}
+    window.close()

@@ -154,6 +154,18 @@ class Flag:
     code: str
     text: str
 
+    @property
+    def short(self) -> str:
+        return FLAG_SHORT.get(self.code, self.code)
+
+
+FLAG_SHORT = {
+    "fall_risk": "fall risk",
+    "fitting_overdue": "fitting overdue",
+    "phantom_pain": "phantom pain",
+    "severe_side_effect": "grade ≥3 effect",
+}
+
 
 def flags(
     latest_tug: float | None,

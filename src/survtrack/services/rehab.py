@@ -7,11 +7,12 @@ treatment service in the same transaction) and on request after limb-sparing sur
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from survtrack.domain.errors import BadInput
 from survtrack.domain.late_effects import (
@@ -370,41 +371,77 @@ def achieve_milestone(
         row.achieved_on = on
 
 
+def flags_for_patients(
+    db: Database, patient_ids: Iterable[int], today: date
+) -> dict[int, list[Flag]]:
+    """The flags of many patients at once (a worklist page): five grouped queries in all."""
+    ids = sorted(set(patient_ids))
+    if not ids:
+        return {}
+    tugs: dict[int, float] = {}
+    phantom: dict[int, list[int]] = {pid: [] for pid in ids}
+    ongoing: dict[int, list[tuple[str, int]]] = {pid: [] for pid in ids}
+    fitted: set[int] = set()
+    fitting_due: dict[int, FollowUpEvent] = {}
+    with db.read() as session:
+        for start in range(0, len(ids), 900):
+            chunk = ids[start : start + 900]
+            for effect in session.scalars(
+                select(SideEffect)
+                .where(SideEffect.patient_id.in_(chunk), SideEffect.status == "ongoing")
+                .options(selectinload(SideEffect.grades))
+            ):
+                if effect.grades:
+                    ongoing[effect.patient_id].append((effect.term, effect.grades[-1].grade))
+            for patient_id, entry, value in session.execute(
+                select(RehabPlan.patient_id, RehabEntry.entry, RehabEntry.value)
+                .join(RehabEntry, RehabEntry.plan_id == RehabPlan.id)
+                .where(
+                    RehabPlan.patient_id.in_(chunk),
+                    ((RehabEntry.entry == "measure") & (RehabEntry.code == "tug"))
+                    | ((RehabEntry.entry == "pain") & (RehabEntry.code == "phantom_pain")),
+                )
+                .order_by(RehabEntry.on, RehabEntry.id)
+            ):
+                if entry == "measure":
+                    tugs[patient_id] = float(value or 0.0)
+                else:
+                    phantom[patient_id].append(int(value or 0))
+            fitted.update(
+                session.scalars(
+                    select(RehabPlan.patient_id)
+                    .join(RehabMilestone, RehabMilestone.plan_id == RehabPlan.id)
+                    .where(
+                        RehabPlan.patient_id.in_(chunk),
+                        RehabMilestone.code == "first_fitting",
+                        RehabMilestone.achieved_on.is_not(None),
+                    )
+                )
+            )
+            for event in session.scalars(
+                select(FollowUpEvent)
+                .where(
+                    FollowUpEvent.patient_id.in_(chunk), FollowUpEvent.kind == "prosthetic_fitting"
+                )
+                .order_by(FollowUpEvent.due)
+            ):
+                fitting_due.setdefault(event.patient_id, event)
+    result = {}
+    for pid in ids:
+        fitting = fitting_due.get(pid)
+        passed = (
+            fitting is not None
+            and fitting.window_end < today
+            and fitting.state != "completed"
+            and pid not in fitted
+        )
+        result[pid] = flags(tugs.get(pid), phantom[pid], ongoing[pid], passed)
+    return result
+
+
 def patient_flags(db: Database, patient_id: int, today: date) -> list[Flag]:
     """Fall risk, a missed first fitting, persistent phantom pain, ongoing grade 3+ effects."""
-    rehab = load_rehab(db, patient_id)
-    with db.read() as session:
-        ongoing = []
-        for effect in session.scalars(
-            select(SideEffect).where(
-                SideEffect.patient_id == patient_id, SideEffect.status == "ongoing"
-            )
-        ):
-            if effect.grades:
-                ongoing.append((effect.term, effect.grades[-1].grade))
-        fitting = session.scalar(
-            select(FollowUpEvent)
-            .where(
-                FollowUpEvent.patient_id == patient_id, FollowUpEvent.kind == "prosthetic_fitting"
-            )
-            .order_by(FollowUpEvent.due)
-            .limit(1)
-        )
-    tug = None
-    phantom: list[int] = []
-    fitted = False
-    if rehab is not None:
-        tugs = rehab.of("measure", "tug")
-        tug = tugs[-1].value if tugs else None
-        phantom = [int(e.value or 0) for e in rehab.of("pain", "phantom_pain")]
-        fitted = any(m.code == "first_fitting" and m.achieved_on for m in rehab.milestones)
-    window_passed = (
-        fitting is not None
-        and fitting.window_end < today
-        and fitting.state != "completed"
-        and not fitted
-    )
-    return flags(tug, phantom, ongoing, window_passed)
+    return flags_for_patients(db, [patient_id], today)[patient_id]
 
 
-__all__ = ["PAIN_KINDS", "Flag", "RehabRecord", "patient_flags"]
+__all__ = ["PAIN_KINDS", "Flag", "RehabRecord", "flags_for_patients", "patient_flags"]

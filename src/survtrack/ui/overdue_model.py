@@ -30,6 +30,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("Last done", ""),
     ("Booking", ""),
     ("Acknowledged", ""),
+    ("Flags", ""),
     ("Note", ""),
 )
 SEVERITY_BACKGROUND = {
@@ -81,6 +82,7 @@ class OverdueModel(PagedTableModel[OverdueRow]):
             r.last_done.isoformat() if r.last_done else "never",
             booking,
             ack,
+            "",  # flags: filled per patient by the view (``set_flags``)
             r.note or "",
         ]
 
@@ -89,6 +91,8 @@ class OverdueModel(PagedTableModel[OverdueRow]):
             return None
         row = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
+            if self.columns[index.column()] == "Flags":
+                return self.patient_flags.get(row.patient_id, "")
             return self.cells(row, self.due_soon)[index.column()]
         if role == Qt.ItemDataRole.BackgroundRole and not self.due_soon:
             return SEVERITY_BACKGROUND.get(row.severity)

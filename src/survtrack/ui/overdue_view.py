@@ -48,7 +48,7 @@ from survtrack.ui.event_dialogs import BookDialog, CompleteDialog, ReasonDialog
 from survtrack.ui.forms import FormDialog
 from survtrack.ui.list_printing import preview, table_html, write_pdf
 from survtrack.ui.overdue_model import COLUMNS, PAGE, OverdueModel
-from survtrack.ui.paged_model import list_table
+from survtrack.ui.paged_model import list_table, load_flags
 from survtrack.ui.workers import TaskRunner
 
 ALL = "All"
@@ -220,6 +220,7 @@ class OverdueView(QWidget):
 
     def _show(self, rows: list[OverdueRow]) -> None:
         self.model.set_rows(rows, len(rows) < PAGE)
+        load_flags(self.runner, self.db, self.today(), self.model, {r.patient_id for r in rows})
         if len(rows) < PAGE:
             self._show_total(len(rows))
             return
@@ -259,6 +260,9 @@ class OverdueView(QWidget):
 
     def _show_soon(self, rows: list[OverdueRow]) -> None:
         self.soon_model.set_rows(rows, len(rows) < PAGE)
+        load_flags(
+            self.runner, self.db, self.today(), self.soon_model, {r.patient_id for r in rows}
+        )
         more = "+" if len(rows) == PAGE else ""
         self.count.setText(
             f"{len(rows)}{more} events whose window closes within {self.soon_days.value()} days"
@@ -415,12 +419,12 @@ class OverdueView(QWidget):
                 filters.append(f"{label}: {value}")
         if query.min_days:
             filters.append(f"at least {query.min_days} days overdue")
-        columns = [c[0] for c in COLUMNS][:-1]
+        columns = [c[0] for c in COLUMNS][:-2]  # without flags and notes
         return lambda rows: table_html(
             "Overdue follow-up events",
             "; ".join(filters),
             columns,
-            [OverdueModel.cells(r)[:-1] for r in rows],
+            [OverdueModel.cells(r)[:-2] for r in rows],
         )
 
     def export_pdf(self, path: Path | None = None) -> None:

@@ -7,10 +7,15 @@ a background query through ``set_rows``. Subclasses say how a row is shown.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QAbstractItemView, QTableView
+
+from survtrack.services.rehab import flags_for_patients
+from survtrack.store.engine import Database
+from survtrack.ui.workers import TaskRunner
 
 Row = TypeVar("Row")
 Index = QModelIndex | QPersistentModelIndex
@@ -30,6 +35,9 @@ class PagedTableModel(QAbstractTableModel, Generic[Row]):
         self.page_size = page_size
         self._fetch_more = fetch_more
         self._exhausted = True
+        #: patient id -> short flag text, filled in after a page arrives (``set_flags``); not
+        #: called ``flags``, which would hide QAbstractItemModel.flags() from Qt
+        self.patient_flags: dict[int, str] = {}
 
     def set_rows(self, rows: list[Row], exhausted: bool) -> None:
         self.beginResetModel()
@@ -64,6 +72,12 @@ class PagedTableModel(QAbstractTableModel, Generic[Row]):
             return self.header(section)
         return None
 
+    def set_flags(self, flags: dict[int, str]) -> None:
+        self.patient_flags.update(flags)
+        if self.rows and "Flags" in self.columns:
+            column = self.columns.index("Flags")
+            self.dataChanged.emit(self.index(0, column), self.index(len(self.rows) - 1, column))
+
     def row_at(self, row: int) -> Row | None:
         return self.rows[row] if 0 <= row < len(self.rows) else None
 
@@ -83,3 +97,21 @@ def list_table(model: QAbstractTableModel, name: str, several: bool = False) -> 
     table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
     table.horizontalHeader().setStretchLastSection(True)
     return table
+
+
+def load_flags(
+    runner: TaskRunner,
+    db: Database,
+    today: date,
+    model: PagedTableModel[Any],
+    patient_ids: set[int],
+) -> None:
+    """Fill the model's Flags column for these patients from a background query."""
+    if not patient_ids:
+        return
+
+    def work() -> dict[int, str]:
+        found = flags_for_patients(db, patient_ids, today)
+        return {pid: ", ".join(f.short for f in items) for pid, items in found.items() if items}
+
+    runner.submit(work, model.set_flags)

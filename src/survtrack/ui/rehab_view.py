@@ -156,7 +156,7 @@ class RehabView(QWidget):
         self.milestones = _table(["Milestone", "Target", "Achieved"], "milestonesTable")
         self.log = _table(["Date", "Entry", "What", "Value", "Therapist", "Notes"], "rehabLog")
         self.pain_chart = LineChart("Pain (0–10)")
-        self.measure_chart = LineChart("Outcome measures (% of each scale's maximum)")
+        self.measure_chart = LineChart("Outcome measures")
         buttons = QHBoxLayout()
         for button in (self.visit_button, self.achieve_button, self.create_button):
             buttons.addWidget(button)
@@ -233,15 +233,11 @@ class RehabView(QWidget):
         self.measure_chart.set_series(
             [
                 Series(
-                    m.name,
-                    tuple(
-                        (e.on, 100 * (e.value or 0.0) / m.maximum)
-                        for e in record.of("measure", code)
-                    ),
+                    f"{m.name} ({m.unit})",
+                    tuple((e.on, e.value or 0.0) for e in record.of("measure", code)),
                 )
                 for code, m in ref.measures.items()
-            ],
-            (0, 100),
+            ]
         )
 
     def record_visit(self) -> None:

@@ -27,7 +27,7 @@ from survtrack.domain.events import EventKind
 from survtrack.services.worklists import WorklistRow, clinic_day, to_book
 from survtrack.store.engine import Database
 from survtrack.ui.forms import DateField
-from survtrack.ui.paged_model import PagedTableModel, list_table
+from survtrack.ui.paged_model import PagedTableModel, list_table, load_flags
 from survtrack.ui.state_colours import OVERDUE_BACKGROUND, STATE_BACKGROUND
 from survtrack.ui.workers import TaskRunner
 
@@ -58,6 +58,7 @@ class WorklistModel(PagedTableModel[WorklistRow]):
             "Physician": r.physician or "",
             "State": r.state,
             "Location": r.location or "",
+            "Flags": self.patient_flags.get(r.patient_id, ""),
         }
         return values[column]
 
@@ -118,6 +119,8 @@ class _WorklistView(QWidget):
     def _show(self, rows: list[WorklistRow], exhausted: bool, noun: tuple[str, str]) -> None:
         self.model.today = self.today()
         self.model.set_rows(rows, exhausted)
+        if "Flags" in self.model.columns:
+            load_flags(self.runner, self.db, self.today(), self.model, {r.patient_id for r in rows})
         more = "" if exhausted else "+"
         singular, plural = noun
         self.count.setText(f"{len(rows):,}{more} {singular if len(rows) == 1 else plural}")
@@ -140,6 +143,7 @@ class ToBookView(_WorklistView):
         "MRN",
         "Physician",
         "State",
+        "Flags",
     )
 
     def __init__(
