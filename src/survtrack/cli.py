@@ -93,7 +93,33 @@ def build_parser() -> argparse.ArgumentParser:
     overdue.add_argument("--min-days", type=int, default=0, metavar="N")
     overdue.add_argument("--risk", choices=("low", "high", "any"))
     overdue.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    avs = commands.add_parser("avs", parents=[common], help="after-visit summary as PDF")
+    avs.add_argument("--mrn", required=True)
+    avs.add_argument("--visit", type=int, metavar="ID", help="default: the latest visit")
+    avs.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
+    avs.add_argument("--large-print", action="store_true")
     return parser
+
+
+def run_avs(args: argparse.Namespace) -> int:
+    from survtrack.reports.avs_pdf import write_pdf
+    from survtrack.services.database import open_database
+    from survtrack.services.visits import find_visit, patient_id_by_mrn, summary_html
+
+    output = Path(args.output)
+    if output.suffix.lower() != ".pdf":
+        raise BadInput("output", "must be a .pdf file")
+    if not output.parent.exists():
+        raise BadInput("output", f"no such folder: {output.parent}")
+    database = open_database(getattr(args, "db", None))
+    try:
+        patient_id = patient_id_by_mrn(database, args.mrn)
+        visit = find_visit(database, patient_id, args.visit)
+        html = summary_html(database, patient_id, visit, args.large_print)
+    finally:
+        database.dispose()
+    write_pdf([html], output)
+    return EXIT_OK
 
 
 def run_overdue(args: argparse.Namespace) -> int:
@@ -206,7 +232,13 @@ def run_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"stage": run_stage, "plan": run_plan, "demo": run_demo, "overdue": run_overdue}
+COMMANDS = {
+    "stage": run_stage,
+    "plan": run_plan,
+    "demo": run_demo,
+    "overdue": run_overdue,
+    "avs": run_avs,
+}
 
 
 def run_command(args: argparse.Namespace) -> int:

@@ -1,4 +1,4 @@
-"""The clinic's calendar settings: country and region for public holidays, closure days.
+"""The clinic's settings: calendar (holidays, closure days) and its name, address and phone.
 
 Read from ``SURVTRACK_COUNTRY``, ``SURVTRACK_REGION`` and ``SURVTRACK_CLOSURES`` (comma-separated
 YYYY-MM-DD) until a settings screen stores them in the database.
@@ -7,11 +7,15 @@ YYYY-MM-DD) until a settings screen stores them in the database.
 from __future__ import annotations
 
 import os
+import tomllib
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
 
 from survtrack.domain.errors import BadInput
 from survtrack.protocols.clinic_calendar import ClinicCalendar
+from survtrack.services.locations import data_dir
 
 
 @lru_cache(maxsize=4)
@@ -31,3 +35,34 @@ def clinic_calendar() -> ClinicCalendar:
         os.environ.get("SURVTRACK_REGION") or None,
         os.environ.get("SURVTRACK_CLOSURES", ""),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ClinicInfo:
+    name: str = "Sarcoma Follow-up Clinic"
+    address: str = "Address not set (clinic.toml in the data folder)"
+    phone: str = "(phone not set)"
+    emergency: str = (
+        "In an emergency call your local emergency number or go to the nearest "
+        "emergency department."
+    )
+
+
+def clinic_info() -> ClinicInfo:
+    """Name, address, phone and emergency sentence from ``clinic.toml`` in the data folder."""
+    path = data_dir() / "clinic.toml"
+    if not path.exists():
+        return ClinicInfo()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise BadInput("clinic.toml", f"cannot be read: {exc}") from None
+    known = {"name", "address", "phone", "emergency"}
+    unknown = set(data) - known
+    if unknown:
+        raise BadInput("clinic.toml", f"unknown setting {sorted(unknown)[0]!r}")
+    return ClinicInfo(**{k: str(v) for k, v in data.items()})
+
+
+def clinic_template_path() -> Path:
+    return data_dir() / "templates" / "avs.html"

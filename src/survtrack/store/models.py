@@ -356,3 +356,23 @@ class RehabEntry(Versioned, Base):
         Index("ix_rehab_entries_plan_entry_on", "plan_id", "entry", "on"),
         CheckConstraint("entry IN ('session', 'measure', 'pain', 'referral')", name="entry"),
     )
+
+
+class Visit(Versioned, Base):
+    """A follow-up encounter; its after-visit summary is printed from this and the record."""
+
+    __tablename__ = "visits"
+
+    id: Mapped[int_pk]
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), index=True
+    )
+    visit_date: Mapped[date]
+    clinician: Mapped[str_name]
+    location: Mapped[str_name | None]
+    reason: Mapped[str_text | None]
+    findings: Mapped[str_text | None]
+    results_reviewed: Mapped[str_text | None]
+    rehab_status: Mapped[str_text | None]
+    plan: Mapped[str_text | None]
+    instructions: Mapped[str_text | None]
