@@ -19,6 +19,7 @@ from PySide6.QtGui import (
     QFont,
     QFontDatabase,
     QGuiApplication,
+    QPagedPaintDevice,
     QPageLayout,
     QPageSize,
     QPainter,
@@ -56,43 +57,39 @@ def register_fonts() -> None:
     _registered = True
 
 
-def write_pdf(
-    documents: Sequence[str],
-    path: Path,
-    progress: Callable[[int, int], bool] | None = None,
-) -> int:
-    """Lay out each HTML document from a new page into one PDF; returns the page count.
+def page_layout() -> QPageLayout:
+    return QPageLayout(
+        QPageSize(QPageSize.PageSizeId.A4),
+        QPageLayout.Orientation.Portrait,
+        QMarginsF(16, 14, 16, 14),
+        QPageLayout.Unit.Millimeter,
+    )
 
-    ``progress(done, total)`` is called after each document; returning False cancels, and the
-    half-written file is removed.
+
+def paint_documents(
+    device: QPagedPaintDevice,
+    documents: Sequence[str],
+    progress: Callable[[int, int], bool] | None = None,
+) -> tuple[int, bool]:
+    """Lay out each HTML document from a new page on a PDF writer or a printer.
+
+    Returns (pages, finished). ``progress(done, total)`` is called after each document; returning
+    False stops there (the caller discards what was started).
     """
     register_fonts()
-    writer = QPdfWriter(str(path))
-    writer.setResolution(RESOLUTION)
-    writer.setPageLayout(
-        QPageLayout(
-            QPageSize(QPageSize.PageSizeId.A4),
-            QPageLayout.Orientation.Portrait,
-            QMarginsF(16, 14, 16, 14),
-            QPageLayout.Unit.Millimeter,
-        )
-    )
-    writer.setTitle("After-visit summary")
-    writer.setCreator("SurvTrack")
-    area = writer.pageLayout().paintRectPixels(RESOLUTION)
-    painter = QPainter(writer)
+    area = device.pageLayout().paintRectPixels(device.logicalDpiX())
+    painter = QPainter(device)
     pages = 0
-    cancelled = False
     try:
         for index, html in enumerate(documents):
             document = QTextDocument()
-            document.documentLayout().setPaintDevice(writer)
+            document.documentLayout().setPaintDevice(device)
             document.setDefaultFont(QFont(FONT_FAMILY, 10))
             document.setPageSize(QSizeF(area.width(), area.height()))
             document.setHtml(html)
             for page in range(document.pageCount()):
                 if pages:
-                    writer.newPage()
+                    device.newPage()
                 painter.save()
                 painter.translate(0, -page * area.height())
                 context = QAbstractTextDocumentLayout.PaintContext()
@@ -101,10 +98,26 @@ def write_pdf(
                 painter.restore()
                 pages += 1
             if progress is not None and not progress(index + 1, len(documents)):
-                cancelled = True
-                break
+                return pages, False
     finally:
         painter.end()
-    if cancelled:
+    return pages, True
+
+
+def write_pdf(
+    documents: Sequence[str],
+    path: Path,
+    progress: Callable[[int, int], bool] | None = None,
+) -> int:
+    """Summaries into one PDF file; a cancelled file is removed. Returns the page count."""
+    register_fonts()
+    writer = QPdfWriter(str(path))
+    writer.setResolution(RESOLUTION)
+    writer.setPageLayout(page_layout())
+    writer.setTitle("After-visit summary")
+    writer.setCreator("SurvTrack")
+    pages, finished = paint_documents(writer, documents, progress)
+    del writer  # closes the file
+    if not finished:
         path.unlink(missing_ok=True)
     return pages

@@ -42,6 +42,7 @@ class ClinicInfo:
     name: str = "Sarcoma Follow-up Clinic"
     address: str = "Address not set (clinic.toml in the data folder)"
     phone: str = "(phone not set)"
+    email: str = "followup-clinic@example.invalid"
     emergency: str = (
         "In an emergency call your local emergency number or go to the nearest "
         "emergency department."
@@ -57,7 +58,7 @@ def clinic_info() -> ClinicInfo:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise BadInput("clinic.toml", f"cannot be read: {exc}") from None
-    known = {"name", "address", "phone", "emergency"}
+    known = {"name", "address", "phone", "email", "emergency"}
     unknown = set(data) - known
     if unknown:
         raise BadInput("clinic.toml", f"unknown setting {sorted(unknown)[0]!r}")

@@ -16,6 +16,7 @@ from survtrack.domain.errors import BadInput
 from survtrack.domain.events import EventKind
 from survtrack.domain.late_effects import grade_meaning
 from survtrack.domain.sites import Site
+from survtrack.reports.appointment_export import Appointment, appointments_ics
 from survtrack.reports.avs_template import fill, load_template
 from survtrack.services.auth import SignedIn
 from survtrack.services.calendar import load_calendar
@@ -280,3 +281,19 @@ def summary_html(
     """The filled template (the clinic's copy when there is one)."""
     text, origin = load_template(clinic_template_path())
     return fill(text, origin, summary_values(db, patient_id, visit, clinic_info(), large_print))
+
+
+def upcoming_appointments(db: Database, patient_id: int, after: datetime) -> list[Appointment]:
+    """Booked appointments from ``after`` on (the .ics export)."""
+    return [
+        Appointment(e.id, EventKind(e.kind).label, e.booked_at, e.location)
+        for e in load_calendar(db, patient_id)
+        if e.state == "booked" and e.booked_at is not None and e.booked_at >= after
+    ]
+
+
+def patient_calendar_ics(db: Database, patient_id: int, after: datetime) -> bytes:
+    clinic = clinic_info()
+    return appointments_ics(
+        upcoming_appointments(db, patient_id, after), clinic.name, clinic.email, clinic.phone
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -130,6 +131,8 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
+        self._action(file_menu, "Summaries for a clinic &day…", None, self.batch_summaries)
+        file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
 
         view = self.patient_view
@@ -161,6 +164,13 @@ class MainWindow(QMainWindow):
         self._action(calendar, "Mo&ve planned date…", "Ctrl+Shift+M", view.move_selected)
         calendar.addSeparator()
         self._action(calendar, "&Undo last action", QKeySequence.StandardKey.Undo, view.undo_last)
+        self._action(calendar, "Record &visit…", "Ctrl+Shift+V", view.visits.record)
+        self._action(
+            calendar,
+            "&Print after-visit summary…",
+            QKeySequence.StandardKey.Print,
+            view.visits.print_summary,
+        )
 
         views = bar.addMenu("&View")
         self._action(views, "&Patients", "Ctrl+1", lambda: self.tabs.setCurrentIndex(0))
@@ -207,6 +217,38 @@ class MainWindow(QMainWindow):
         self.run_search(keep_selection=True)
         self.patient_view.reload()
         self._tab_changed(self.tabs.currentIndex())
+
+    def batch_summaries(self) -> None:
+        from PySide6.QtWidgets import QFileDialog, QInputDialog
+
+        from survtrack.domain.errors import BadInput
+        from survtrack.reports.avs_template import TemplateError
+        from survtrack.ui.visits_view import batch_summaries
+
+        text, ok = QInputDialog.getText(
+            self, "Summaries for a clinic day", "Day (YYYY-MM-DD):", text=self.today().isoformat()
+        )
+        if not ok:
+            return
+        try:
+            day = date.fromisoformat(text.strip())
+        except ValueError:
+            QMessageBox.warning(self, "SurvTrack", f"Day: {text!r} is not a date YYYY-MM-DD.")
+            return
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Save the summaries", f"summaries-{day}.pdf", "PDF files (*.pdf)"
+        )
+        if not name:
+            return
+        try:
+            count, finished = batch_summaries(self, self.db, day, Path(name))
+        except (TemplateError, BadInput) as exc:
+            QMessageBox.critical(self, "SurvTrack", f"The summaries cannot be printed.\n{exc}")
+            return
+        message = (
+            f"{count} summaries saved to {name}" if finished else "Cancelled: no file was written"
+        )
+        self.statusBar().showMessage(message if count else f"No visit on {day}", 10000)
 
     def show_calendar(self) -> None:
         self.tabs.setCurrentIndex(0)

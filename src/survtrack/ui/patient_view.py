@@ -42,6 +42,7 @@ from survtrack.ui.patient_dialogs import PatientDialog, StatusDialog
 from survtrack.ui.rehab_view import RehabView
 from survtrack.ui.side_effects_view import SideEffectsView
 from survtrack.ui.timeline import TimelineWidget
+from survtrack.ui.visits_view import VisitsView
 
 DEFAULT_LOCATION = "Sarcoma clinic"
 
@@ -109,7 +110,9 @@ class PatientView(QWidget):
         self.rehab = RehabView(db, user, today)
         self.tabs.addTab(self.side_effects, "Side &effects")
         self.tabs.addTab(self.rehab, "&Rehabilitation")
-        for view in (self.side_effects, self.rehab):
+        self.visits = VisitsView(db, user, today)
+        self.tabs.addTab(self.visits, "&Visits")
+        for view in (self.side_effects, self.rehab, self.visits):
             view.changed.connect(self._sub_view_changed)
         self.side_effects.death_suggested.connect(lambda: self.change_status("deceased"))
         self.flags = QLabel()
@@ -150,6 +153,7 @@ class PatientView(QWidget):
         status = "" if record.status == "active" else f" · {record.status.upper()}"
         self.header.setText(f"{record.display_name} · MRN {record.mrn} · {stage}{risk}{status}")
         self.side_effects.show_patient(patient_id)
+        self.visits.show_patient(patient_id)
         self.rehab.show_patient(patient_id)
         self._show_flags()
         self.summary.show_patient(record, today)

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from survtrack.domain.errors import BadInput
 from survtrack.domain.events import EventKind
+from survtrack.reports.appointment_export import clinic_day_csv
 from survtrack.services.worklists import WorklistRow, clinic_day, to_book
 from survtrack.store.engine import Database
 from survtrack.ui.forms import DateField
@@ -214,6 +217,9 @@ class ClinicDayView(_WorklistView):
         self.controls.addWidget(previous)
         self.controls.addWidget(following)
         self.controls.addStretch(1)
+        export = QPushButton("Export &CSV…")
+        export.clicked.connect(lambda: self.export_csv())
+        self.controls.addWidget(export)
         self.controls.addWidget(self.refresh_button)
         self.day.returnPressed.connect(self.refresh)
         self.span.currentIndexChanged.connect(lambda _i: self.refresh())
@@ -241,3 +247,26 @@ class ClinicDayView(_WorklistView):
             self._failed,
             channel="clinic_day",
         )
+
+    def export_csv(self, path: Path | None = None) -> Path | None:
+        """The appointments on screen as CSV (the list is already loaded: no query)."""
+        if path is None:
+            name, _ = QFileDialog.getSaveFileName(
+                self, "Clinic day as CSV", "clinic-day.csv", "CSV files (*.csv)"
+            )
+            if not name:
+                return None
+            path = Path(name)
+        rows = [
+            (
+                r.booked_at.strftime("%Y-%m-%d %H:%M") if r.booked_at else "",
+                r.mrn,
+                r.patient,
+                EventKind(r.kind).label,
+                r.location or "",
+                r.physician or "",
+            )
+            for r in self.model.rows
+        ]
+        path.write_text(clinic_day_csv(rows), encoding="utf-8")
+        return path

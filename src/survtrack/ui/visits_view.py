@@ -1,0 +1,285 @@
+"""The visits tab: record a visit, and its after-visit summary in preview, on the printer or as a
+PDF; the patient's appointments as an .ics file. Also the clinic day's batch of summaries, with a
+progress dialog that can be cancelled."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QCheckBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressDialog,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from survtrack.domain.errors import BadInput
+from survtrack.reports.avs_pdf import page_layout, paint_documents, write_pdf
+from survtrack.reports.avs_template import TemplateError
+from survtrack.services.auth import SignedIn
+from survtrack.services.visits import (
+    VisitInput,
+    VisitRecord,
+    list_visits,
+    patient_calendar_ics,
+    record_visit,
+    summary_html,
+    visits_on,
+)
+from survtrack.store.engine import Database
+from survtrack.ui.forms import DateField, FormDialog
+
+
+class VisitDialog(FormDialog):
+    def __init__(
+        self,
+        db: Database,
+        user: SignedIn,
+        today: date,
+        patient_id: int,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__("Record visit", parent)
+        self.db, self.user, self.today, self.patient_id = db, user, today, patient_id
+        self.visit_id: int | None = None
+        self.day = self.add("&Date", DateField("Visit date", today), "Visit date")
+        self.clinician = self.add("&Clinician", QLineEdit(user.full_name), "Clinician")
+        self.location = self.add("&Location", QLineEdit("Sarcoma clinic"), "Location")
+        self.texts: dict[str, QPlainTextEdit] = {}
+        for key, label in (
+            ("reason", "&Reason"),
+            ("findings", "&Findings"),
+            ("results_reviewed", "Results re&viewed"),
+            ("rehab_status", "Re&hab status"),
+            ("plan", "&Plan"),
+            ("instructions", "&Instructions for the patient"),
+        ):
+            edit = QPlainTextEdit()
+            edit.setTabChangesFocus(True)
+            edit.setFixedHeight(48)
+            self.texts[key] = edit
+            self.add(label, edit, key.replace("_", " ").capitalize())
+
+    def save(self) -> None:
+        data = VisitInput(
+            self.day.value(),
+            self.clinician.text(),
+            self.location.text(),
+            **{k: e.toPlainText() for k, e in self.texts.items()},
+        )
+        self.visit_id = record_visit(self.db, self.user, self.patient_id, data, self.today)
+
+
+def _printer() -> QPrinter:
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setPageLayout(page_layout())
+    return printer
+
+
+def print_documents(parent: QWidget, documents: list[str], printer: QPrinter, title: str) -> bool:
+    """Print with a cancellable progress dialog; the window keeps repainting meanwhile."""
+    progress = QProgressDialog(title, "Cancel", 0, len(documents), parent)
+    progress.setWindowModality(Qt.WindowModality.WindowModal)
+    progress.setMinimumDuration(300)
+
+    def step(done: int, total: int) -> bool:
+        progress.setValue(done)
+        QApplication.processEvents()
+        return not progress.wasCanceled()
+
+    _, finished = paint_documents(printer, documents, step)
+    progress.close()
+    return finished
+
+
+class VisitsView(QWidget):
+    changed = Signal(str)
+
+    def __init__(
+        self, db: Database, user: SignedIn, today: Callable[[], date], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.db, self.user, self.today = db, user, today
+        self.patient_id: int | None = None
+        self.visits: list[VisitRecord] = []
+        self.dialog: FormDialog | None = None
+        self.preview_dialog: QPrintPreviewDialog | None = None
+        self.table = QTableWidget(0, 4)
+        self.table.setObjectName("visitsTable")
+        self.table.setHorizontalHeaderLabels(["Date", "Clinician", "Location", "Reason"])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.large_print = QCheckBox("&Large print")
+        buttons = QHBoxLayout()
+        for text, slot in (
+            ("Record &visit…", self.record),
+            ("Summary pre&view…", self.preview),
+            ("&Print summary…", self.print_summary),
+            ("Summary P&DF…", lambda: self.export_pdf()),
+            ("Calendar (.ics)…", lambda: self.export_ics()),
+        ):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        buttons.addWidget(self.large_print)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(buttons)
+        layout.addWidget(self.table)
+
+    def show_patient(self, patient_id: int) -> None:
+        self.patient_id = patient_id
+        self.visits = list_visits(self.db, patient_id)
+        self.table.setRowCount(len(self.visits))
+        for row, v in enumerate(self.visits):
+            for column, value in enumerate(
+                (v.visit_date.isoformat(), v.clinician, v.location or "", v.reason or "")
+            ):
+                self.table.setItem(row, column, QTableWidgetItem(value))
+        if self.visits:
+            self.table.selectRow(0)
+
+    def selected(self) -> VisitRecord | None:
+        rows = {i.row() for i in self.table.selectedIndexes()}
+        return self.visits[rows.pop()] if len(rows) == 1 else None
+
+    def record(self) -> None:
+        if self.patient_id is None:
+            return
+        dialog = VisitDialog(self.db, self.user, self.today(), self.patient_id, self)
+        self.dialog = dialog
+        dialog.accepted.connect(self._recorded)
+        dialog.finished.connect(lambda _r: dialog.deleteLater())
+        dialog.open()
+
+    def _recorded(self) -> None:
+        if self.patient_id is not None:
+            self.show_patient(self.patient_id)
+        self.changed.emit("Visit recorded. Print its summary with Ctrl+P.")
+
+    def summary(self) -> str | None:
+        """The selected visit's summary; a broken clinic template is reported, not printed."""
+        visit = self.selected()
+        if visit is None or self.patient_id is None:
+            self.changed.emit("Select a visit first.")
+            return None
+        try:
+            return summary_html(self.db, self.patient_id, visit, self.large_print.isChecked())
+        except (TemplateError, BadInput) as exc:
+            QMessageBox.critical(
+                self, "After-visit summary", f"The summary cannot be printed.\n{exc}"
+            )
+            return None
+
+    def preview(self) -> None:
+        html = self.summary()
+        if html is None:
+            return
+        printer = _printer()
+        dialog = QPrintPreviewDialog(printer, self)
+        dialog._printer = printer  # type: ignore[attr-defined]  # the dialog does not own it
+        dialog.paintRequested.connect(lambda printer: paint_documents(printer, [html]))
+        self.preview_dialog = dialog
+        dialog.finished.connect(lambda _r: dialog.deleteLater())
+        dialog.open()
+
+    def print_summary(self) -> None:
+        html = self.summary()
+        if html is None:
+            return
+        printer = _printer()
+        if QPrintDialog(printer, self).exec():
+            print_documents(self, [html], printer, "Printing the summary…")
+
+    def export_pdf(self, path: Path | None = None) -> Path | None:
+        html = self.summary()
+        if html is None:
+            return None
+        if path is None:
+            name, _ = QFileDialog.getSaveFileName(
+                self, "Summary as PDF", "summary.pdf", "PDF files (*.pdf)"
+            )
+            if not name:
+                return None
+            path = Path(name)
+        write_pdf([html], path)
+        self.changed.emit(f"Saved {path}")
+        return path
+
+    def export_ics(self, path: Path | None = None) -> Path | None:
+        if self.patient_id is None:
+            return None
+        if path is None:
+            name, _ = QFileDialog.getSaveFileName(
+                self,
+                "Appointments for the patient's calendar",
+                "appointments.ics",
+                "Calendar (*.ics)",
+            )
+            if not name:
+                return None
+            path = Path(name)
+        now = datetime.combine(self.today(), datetime.now().time())
+        path.write_bytes(patient_calendar_ics(self.db, self.patient_id, now))
+        self.changed.emit(f"Saved {path}")
+        return path
+
+
+def batch_summaries(
+    parent: QWidget,
+    db: Database,
+    day: date,
+    path: Path | None,
+    printer: QPrinter | None = None,
+    progress: Callable[[int, int], bool] | None = None,
+) -> tuple[int, bool]:
+    """Every summary of a clinic day into one PDF (or to a printer); (count, finished)."""
+    visits = visits_on(db, day)
+    if not visits:
+        return 0, True
+    dialog = QProgressDialog(
+        f"Summaries for {day.isoformat()}…", "Cancel", 0, 2 * len(visits), parent
+    )
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(200)
+
+    def step(done: int, offset: int) -> bool:
+        dialog.setValue(offset + done)
+        QApplication.processEvents()
+        keep_going = not dialog.wasCanceled()
+        if progress is not None:
+            keep_going = progress(offset + done, 2 * len(visits)) and keep_going
+        return keep_going
+
+    documents = []
+    for index, visit in enumerate(visits):
+        documents.append(summary_html(db, visit.patient_id, visit))
+        if not step(index + 1, 0):
+            dialog.close()
+            return len(documents), False
+    if printer is not None:
+        _, finished = paint_documents(printer, documents, lambda d, _t: step(d, len(visits)))
+    else:
+        assert path is not None
+        finished = write_pdf(documents, path, lambda d, _t: step(d, len(visits))) >= 0 and (
+            path.exists()
+        )
+    dialog.close()
+    return len(documents), finished
