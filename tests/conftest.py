@@ -32,8 +32,12 @@ BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 def pytest_configure(config: pytest.Config) -> None:
     from PySide6.QtCore import QStandardPaths
+    from PySide6.QtWidgets import QApplication
 
     QStandardPaths.setTestModeEnabled(True)
+    # One QApplication for the session, made before any test: report tests that lay out PDFs
+    # would otherwise make a plain QGuiApplication that the widget tests cannot use.
+    config._survtrack_app = QApplication.instance() or QApplication(["survtrack-tests"])
 
 
 class PgServer:
