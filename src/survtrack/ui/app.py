@@ -45,6 +45,9 @@ def run_app(db_url: str | None = None, demo: bool = False) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("SurvTrack")
     app.setOrganizationName("SurvTrack")
+    from survtrack.reports.avs_pdf import register_fonts
+
+    register_fonts()  # the summaries' font, so page breaks match on every workstation
     url = db_url or (demo_db_url() if demo else resolve_db_url(None))
     try:
         db = open_database(url)

@@ -131,7 +131,13 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        self._action(file_menu, "Summaries for a clinic &day…", None, self.batch_summaries)
+        self._action(file_menu, "Summaries for a clinic &day (PDF)…", None, self.batch_summaries)
+        self._action(
+            file_menu,
+            "&Print summaries for a clinic day…",
+            None,
+            lambda: self.batch_summaries(to_printer=True),
+        )
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
 
@@ -218,7 +224,7 @@ class MainWindow(QMainWindow):
         self.patient_view.reload()
         self._tab_changed(self.tabs.currentIndex())
 
-    def batch_summaries(self) -> None:
+    def batch_summaries(self, to_printer: bool = False) -> None:
         from PySide6.QtWidgets import QFileDialog, QInputDialog
 
         from survtrack.domain.errors import BadInput
@@ -235,19 +241,32 @@ class MainWindow(QMainWindow):
         except ValueError:
             QMessageBox.warning(self, "SurvTrack", f"Day: {text!r} is not a date YYYY-MM-DD.")
             return
-        name, _ = QFileDialog.getSaveFileName(
-            self, "Save the summaries", f"summaries-{day}.pdf", "PDF files (*.pdf)"
-        )
-        if not name:
-            return
+        printer = None
+        name = ""
+        if to_printer:
+            from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+            from survtrack.reports.avs_pdf import page_layout
+
+            printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+            printer.setPageLayout(page_layout())
+            if not QPrintDialog(printer, self).exec():
+                return
+        else:
+            name, _ = QFileDialog.getSaveFileName(
+                self, "Save the summaries", f"summaries-{day}.pdf", "PDF files (*.pdf)"
+            )
+            if not name:
+                return
         try:
-            count, finished = batch_summaries(self, self.db, day, Path(name))
+            count, finished = batch_summaries(
+                self, self.db, day, Path(name) if name else None, printer
+            )
         except (TemplateError, BadInput) as exc:
             QMessageBox.critical(self, "SurvTrack", f"The summaries cannot be printed.\n{exc}")
             return
-        message = (
-            f"{count} summaries saved to {name}" if finished else "Cancelled: no file was written"
-        )
+        where = f"saved to {name}" if name else "sent to the printer"
+        message = f"{count} summaries {where}" if finished else "Cancelled"
         self.statusBar().showMessage(message if count else f"No visit on {day}", 10000)
 
     def show_calendar(self) -> None:

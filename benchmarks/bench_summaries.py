@@ -1,0 +1,102 @@
+"""After-visit summaries: one summary PDF, and a clinic day's batch of 200 into one PDF.
+
+Targets (issue 7): one summary PDF in under 300 ms; a batch of 200 in under 30 s with the window
+responsive throughout. Responsiveness is measured as the longest stretch between two progress
+callbacks (where the window processes its events); it should stay well under 100 ms.
+
+    python benchmarks/bench_summaries.py
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+TODAY = date(2026, 11, 23)
+ONE_TARGET_MS = 300.0
+BATCH_TARGET_S = 30.0
+
+
+def main() -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from survtrack.reports.avs_pdf import register_fonts, write_pdf
+    from survtrack.services.auth import Role, ensure_user
+    from survtrack.services.database import open_database
+    from survtrack.services.demo import generate_demo
+    from survtrack.services.visits import VisitInput, record_visit, summary_html, visits_on
+    from survtrack.store.audit import Actor
+
+    app = QApplication.instance() or QApplication([])
+    folder = Path(tempfile.mkdtemp(prefix="survtrack-avs-bench-"))
+    db = open_database(f"sqlite:///{folder / 'avs.db'}")
+    generate_demo(db, 200, 3, TODAY, Actor(None, "bench"))
+    user = ensure_user(db, "doc", "Dr Bench", Role.PHYSICIAN)
+    for patient_id in range(1, 201):
+        record_visit(
+            db,
+            user,
+            patient_id,
+            VisitInput(
+                TODAY,
+                "Dr Bench",
+                "Room 2",
+                "Follow-up",
+                "No evidence of disease.",
+                "CT clear",
+                "",
+                "Continue surveillance.",
+                "Keep your appointments.",
+            ),
+            TODAY,
+        )
+    register_fonts()
+    visits = visits_on(db, TODAY)
+
+    singles = []
+    for visit in visits[:20]:
+        began = time.perf_counter()
+        write_pdf([summary_html(db, visit.patient_id, visit)], folder / "one.pdf")
+        singles.append((time.perf_counter() - began) * 1000)
+    one = statistics.median(singles)
+    print(
+        f"one summary (content, layout, PDF): median {one:.0f} ms of 20; target "
+        f"{ONE_TARGET_MS:.0f} ms; ratio {one / ONE_TARGET_MS:.2f} of target"
+    )
+
+    gaps: list[float] = []
+    last = [time.perf_counter()]
+
+    def tick(done: int, total: int) -> bool:
+        now = time.perf_counter()
+        gaps.append((now - last[0]) * 1000)
+        app.processEvents()
+        last[0] = time.perf_counter()
+        return True
+
+    began = time.perf_counter()
+    documents = []
+    for index, visit in enumerate(visits):
+        documents.append(summary_html(db, visit.patient_id, visit))
+        tick(index + 1, len(visits))
+    pages = write_pdf(documents, folder / "batch.pdf", tick)
+    elapsed = time.perf_counter() - began
+    print(
+        f"batch of {len(visits)} summaries ({pages} pages): {elapsed:.1f} s; target "
+        f"{BATCH_TARGET_S:.0f} s; ratio {elapsed / BATCH_TARGET_S:.2f} of target"
+    )
+    print(
+        f"  longest time without processing events: {max(gaps):.0f} ms "
+        f"(median {statistics.median(gaps):.0f} ms)"
+    )
+    db.dispose()
+
+
+if __name__ == "__main__":
+    main()
