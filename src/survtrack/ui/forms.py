@@ -6,7 +6,7 @@ the message under the form, focuses the field and keeps everything typed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, time
 
 from PySide6.QtWidgets import (
@@ -164,3 +164,10 @@ class FormDialog(QDialog):
 
     def save(self) -> None:
         raise NotImplementedError
+
+
+def open_dialog(dialog: QDialog, on_accepted: Callable[[], None]) -> None:
+    """Open window-modal (no nested event loop), call back on OK, delete the dialog when closed."""
+    dialog.accepted.connect(on_accepted)
+    dialog.finished.connect(lambda _result: dialog.deleteLater())
+    dialog.open()

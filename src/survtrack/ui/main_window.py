@@ -29,6 +29,7 @@ from survtrack.services.patient_search import (
     search_patients,
 )
 from survtrack.store.engine import Database
+from survtrack.ui.forms import open_dialog
 from survtrack.ui.overdue_view import OverdueView
 from survtrack.ui.patient_dialogs import PatientDialog
 from survtrack.ui.patient_table_model import PatientTableModel
@@ -197,9 +198,7 @@ class MainWindow(QMainWindow):
     def new_patient(self) -> None:
         dialog = PatientDialog(self.db, self.user, self.today(), None, self)
         self.patient_view.dialog = dialog
-        dialog.accepted.connect(lambda: self._patient_added(dialog))
-        dialog.finished.connect(lambda _r: dialog.deleteLater())
-        dialog.open()
+        open_dialog(dialog, lambda: self._patient_added(dialog))
 
     def _patient_added(self, dialog: PatientDialog) -> None:
         self.tabs.setCurrentIndex(0)

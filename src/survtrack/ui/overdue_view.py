@@ -45,7 +45,7 @@ from survtrack.services.overdue import (
 from survtrack.store.engine import Database
 from survtrack.ui.dashboard_view import DashboardView
 from survtrack.ui.event_dialogs import BookDialog, CompleteDialog, ReasonDialog
-from survtrack.ui.forms import FormDialog
+from survtrack.ui.forms import FormDialog, open_dialog
 from survtrack.ui.list_printing import preview, table_html, write_pdf
 from survtrack.ui.overdue_model import COLUMNS, PAGE, OverdueModel
 from survtrack.ui.paged_model import list_table, load_flags
@@ -314,9 +314,7 @@ class OverdueView(QWidget):
             return
         dialog = make(event)
         self.dialog = dialog
-        dialog.accepted.connect(lambda: self._acted("Saved"))
-        dialog.finished.connect(lambda _r: dialog.deleteLater())
-        dialog.open()
+        open_dialog(dialog, lambda: self._acted("Saved"))
 
     def _acted(self, text: str) -> None:
         self.message.emit(text)

@@ -36,7 +36,7 @@ from survtrack.store.engine import Database
 from survtrack.ui.calendar_model import CalendarTableModel
 from survtrack.ui.diagnosis_dialogs import RecurrenceDialog, TreatmentDialog, TumourDialog
 from survtrack.ui.event_dialogs import BookDialog, CompleteDialog, MoveDialog, ReasonDialog
-from survtrack.ui.forms import FormDialog
+from survtrack.ui.forms import FormDialog, open_dialog
 from survtrack.ui.patient_detail import PatientDetailPane, treatment_line
 from survtrack.ui.patient_dialogs import PatientDialog, StatusDialog
 from survtrack.ui.rehab_view import RehabView
@@ -217,9 +217,7 @@ class PatientView(QWidget):
 
     def _open(self, dialog: FormDialog, done: Callable[[FormDialog], None]) -> None:
         self.dialog = dialog
-        dialog.accepted.connect(lambda: done(dialog))
-        dialog.finished.connect(lambda _r: dialog.deleteLater())
-        dialog.open()
+        open_dialog(dialog, lambda: done(dialog))
 
     def _after_change(self, change: CalendarChange | None, what: str) -> None:
         self.reload()

@@ -33,7 +33,14 @@ from survtrack.services.rehab import (
     record_visit,
 )
 from survtrack.store.engine import Database
-from survtrack.ui.forms import DateField, FormDialog, NumberField, choice_box, code_options
+from survtrack.ui.forms import (
+    DateField,
+    FormDialog,
+    NumberField,
+    choice_box,
+    code_options,
+    open_dialog,
+)
 from survtrack.ui.line_chart import LineChart, Series
 
 
@@ -243,11 +250,8 @@ class RehabView(QWidget):
     def record_visit(self) -> None:
         if self.patient_id is None or self.record is None:
             return
-        dialog = RehabVisitDialog(self.db, self.user, self.today(), self.patient_id, self)
-        self.dialog = dialog
-        dialog.accepted.connect(self._saved)
-        dialog.finished.connect(lambda _r: dialog.deleteLater())
-        dialog.open()
+        self.dialog = RehabVisitDialog(self.db, self.user, self.today(), self.patient_id, self)
+        open_dialog(self.dialog, self._saved)
 
     def _saved(self) -> None:
         if self.patient_id is not None:

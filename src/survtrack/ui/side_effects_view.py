@@ -35,7 +35,7 @@ from survtrack.services.side_effects import (
     resolve,
 )
 from survtrack.store.engine import Database
-from survtrack.ui.forms import DateField, FormDialog, choice_box, code_options
+from survtrack.ui.forms import DateField, FormDialog, choice_box, code_options, open_dialog
 from survtrack.ui.line_chart import LineChart, Series
 
 TERM_ROLE = Qt.ItemDataRole.UserRole
@@ -268,9 +268,7 @@ class SideEffectsView(QWidget):
 
     def _open(self, dialog: FormDialog) -> None:
         self.dialog = dialog
-        dialog.accepted.connect(lambda: self._saved(dialog))
-        dialog.finished.connect(lambda _r: dialog.deleteLater())
-        dialog.open()
+        open_dialog(dialog, lambda: self._saved(dialog))
 
     def _saved(self, dialog: FormDialog) -> None:
         if self.patient_id is not None:

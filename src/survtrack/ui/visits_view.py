@@ -41,7 +41,7 @@ from survtrack.services.visits import (
     visits_on,
 )
 from survtrack.store.engine import Database
-from survtrack.ui.forms import DateField, FormDialog
+from survtrack.ui.forms import DateField, FormDialog, open_dialog
 
 
 class VisitDialog(FormDialog):
@@ -163,11 +163,8 @@ class VisitsView(QWidget):
     def record(self) -> None:
         if self.patient_id is None:
             return
-        dialog = VisitDialog(self.db, self.user, self.today(), self.patient_id, self)
-        self.dialog = dialog
-        dialog.accepted.connect(self._recorded)
-        dialog.finished.connect(lambda _r: dialog.deleteLater())
-        dialog.open()
+        self.dialog = VisitDialog(self.db, self.user, self.today(), self.patient_id, self)
+        open_dialog(self.dialog, self._recorded)
 
     def _recorded(self) -> None:
         if self.patient_id is not None:
