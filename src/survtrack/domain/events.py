@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 
 
@@ -40,6 +41,25 @@ class EventState(StrEnum):
     CANCELLED = "cancelled"
     WAIVED = "waived"
     SUPERSEDED = "superseded"
+
+
+#: Still to be booked: the "to book" worklist.
+TO_BOOK_STATES = (EventState.PLANNED.value, EventState.MISSED.value)
+#: Something can still be done to it: book, complete, cancel, waive.
+ACTIONABLE_STATES = (*TO_BOOK_STATES, EventState.BOOKED.value)
+#: Neither completed, waived nor superseded: such an event is overdue once its window has ended
+#: (a cancelled scan was still not done).
+UNFINISHED_STATES = (*ACTIONABLE_STATES, EventState.CANCELLED.value)
+
+
+def is_overdue(state: str, window_end: date, today: date) -> bool:
+    """The one overdue rule (clinical reference section 5); patient status is the caller's."""
+    return state in UNFINISHED_STATES and window_end < today
+
+
+def states_sql(states: tuple[str, ...]) -> str:
+    """``state IN ('a', 'b')`` written out, for partial indexes and the queries that use them."""
+    return "state IN (" + ", ".join(f"'{s}'" for s in states) + ")"
 
 
 class PatientStatus(StrEnum):

@@ -41,13 +41,6 @@ class Severity(StrEnum):
     MODERATE = "moderate"
 
 
-def group_of(kind: str) -> ModalityGroup:
-    for group, kinds in GROUP_KINDS.items():
-        if kind in kinds:
-            return group
-    raise ValueError(f"unknown event kind {kind!r}")
-
-
 def severity(kind: str, risk: str | None, days_overdue: int) -> Severity:
     imaging = kind in IMAGING_KINDS
     if imaging and risk == "high":

@@ -17,7 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survtrack.domain.errors import BadInput
-from survtrack.domain.events import EventState
+from survtrack.domain.events import (
+    ACTIONABLE_STATES,
+    UNFINISHED_STATES,
+    EventState,
+    is_overdue,
+)
 from survtrack.domain.risk import RiskTier, episode_tier
 from survtrack.protocols.generator import Plan, PlannedEvent, plan_case
 from survtrack.protocols.loader import load_protocols
@@ -29,9 +34,6 @@ from survtrack.services.patient_records import (
 )
 from survtrack.store.engine import Database
 from survtrack.store.models import FollowUpEvent, Patient
-
-OPEN_STATES = (EventState.PLANNED.value, EventState.BOOKED.value)
-UNFINISHED_STATES = ("planned", "missed", "booked", "cancelled")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,12 +78,7 @@ class EventRow:
     version: int
 
     def is_overdue(self, today: date) -> bool:
-        return self.window_end < today and self.state not in (
-            "completed",
-            "waived",
-            "cancelled",
-            "superseded",
-        )
+        return is_overdue(self.state, self.window_end, today)
 
 
 def event_row(event: FollowUpEvent) -> EventRow:
@@ -197,7 +194,7 @@ def _cancel_after_status(patient: Patient, events: list[FollowUpEvent]) -> int:
         return 0
     count = 0
     for event in events:
-        if event.state in OPEN_STATES and event.due >= patient.status_date:
+        if event.state in ACTIONABLE_STATES and event.due >= patient.status_date:
             event.state = EventState.CANCELLED.value
             event.reason = f"patient {patient.status} on {patient.status_date.isoformat()}"
             count += 1

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from survtrack.domain.errors import BadInput
-from survtrack.domain.events import EventState
+from survtrack.domain.events import ACTIONABLE_STATES, EventState
 from survtrack.services.auth import Role, SignedIn
 from survtrack.services.errors import check_version
 from survtrack.store.engine import Database
@@ -29,7 +29,6 @@ _RESTORED = (
     "moved_by_hand",
     "closed_on",
 )
-_DONE_STATES = (EventState.COMPLETED.value, EventState.WAIVED.value, EventState.SUPERSEDED.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +67,7 @@ def _act(
 
 
 def _require_open(event: FollowUpEvent, action: str) -> None:
-    if event.state in _DONE_STATES or event.state == EventState.CANCELLED.value:
+    if event.state not in ACTIONABLE_STATES:
         raise BadInput("State", f"a {event.state} event cannot be {action}; reopen it first")
 
 

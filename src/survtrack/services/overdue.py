@@ -22,7 +22,7 @@ from survtrack.domain.overdue import (
     ModalityGroup,
     severity,
 )
-from survtrack.services.auth import Role, SignedIn
+from survtrack.services.auth import SignedIn
 from survtrack.store.engine import Database
 from survtrack.store.models import FollowUpEvent, Patient, unfinished_event_condition
 
@@ -458,7 +458,3 @@ def dashboard(db: Database, as_of: date, months: int = 12) -> Dashboard:
             )
             history.append((end, int(count or 0)))
     return Dashboard(by_kind, by_physician, history, sum(by_kind.values()))
-
-
-def may_waive(user: SignedIn) -> bool:
-    return user.role is Role.PHYSICIAN

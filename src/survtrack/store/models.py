@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import TextClause
 
+from survtrack.domain.events import TO_BOOK_STATES, UNFINISHED_STATES, states_sql
 from survtrack.store.base import Base, Versioned, int_pk, str_code, str_name, str_text
 
 
@@ -171,9 +172,9 @@ class RecurrenceRow(Versioned, Base):
 
 #: Events still to be booked. Written out (not bound) so that the database can match a query's
 #: condition to the partial index below; queries use ``open_event_condition()``.
-OPEN_STATES_SQL = "state IN ('planned', 'missed')"
+OPEN_STATES_SQL = states_sql(TO_BOOK_STATES)
 #: Events not done, not waived and not superseded: the ones that can be overdue.
-UNFINISHED_STATES_SQL = "state IN ('planned', 'missed', 'booked', 'cancelled')"
+UNFINISHED_STATES_SQL = states_sql(UNFINISHED_STATES)
 
 
 class FollowUpEvent(Versioned, Base):

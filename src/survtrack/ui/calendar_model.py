@@ -33,11 +33,16 @@ class CalendarTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.rows: list[EventRow] = []
         self.today = date.today()
+        self.active = True
 
-    def set_events(self, rows: list[EventRow], today: date) -> None:
+    def set_events(self, rows: list[EventRow], today: date, active: bool = True) -> None:
+        """``active``: the patient is under surveillance (nothing of an inactive one is overdue)."""
         self.beginResetModel()
-        self.rows, self.today = list(rows), today
+        self.rows, self.today, self.active = list(rows), today, active
         self.endResetModel()
+
+    def overdue(self, e: EventRow) -> bool:
+        return self.active and e.is_overdue(self.today)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
@@ -67,7 +72,7 @@ class CalendarTableModel(QAbstractTableModel):
             suggested = e.suggested.isoformat() if e.suggested else ""
             return suggested + (" (moved)" if e.moved_by_hand else "")
         if column == 4:
-            return e.state + (" · overdue" if e.is_overdue(self.today) else "")
+            return e.state + (" · overdue" if self.overdue(e) else "")
         if column == 5:
             return e.booked_at.strftime("%Y-%m-%d %H:%M") if e.booked_at else ""
         if column == 6:
@@ -89,7 +94,7 @@ class CalendarTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"Rule {e.rule_id}\nSource: {e.source}"
         if role == Qt.ItemDataRole.BackgroundRole:
-            if e.is_overdue(self.today):
+            if self.overdue(e):
                 return OVERDUE_BACKGROUND
             return STATE_BACKGROUND.get(e.state)
         if role == Qt.ItemDataRole.ForegroundRole and e.state in ("cancelled", "superseded"):

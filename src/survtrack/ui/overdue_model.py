@@ -7,7 +7,6 @@ rows are painted from the severity the services computed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -99,7 +98,3 @@ class OverdueModel(PagedTableModel[OverdueRow]):
         if role == Qt.ItemDataRole.ToolTipRole and row.note:
             return row.note
         return None
-
-
-def as_of_text(as_of: date) -> str:
-    return f"as of {as_of.isoformat()}"

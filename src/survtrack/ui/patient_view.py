@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from survtrack.domain.errors import BadInput
+from survtrack.domain.events import ACTIONABLE_STATES
 from survtrack.services.auth import Role, SignedIn
 from survtrack.services.calendar import CalendarChange, EventRow, load_calendar
 from survtrack.services.diagnosis import delete_treatment
@@ -158,8 +159,9 @@ class PatientView(QWidget):
         self._show_flags()
         self.summary.show_patient(record, today)
         selected = self.selected_event()
-        self.calendar.set_events(self.events, today)
-        self.timeline.set_events(self.events, today)
+        active = record.status == "active"
+        self.calendar.set_events(self.events, today, active)
+        self.timeline.set_events(self.events, today, active)
         if selected is not None:
             row = self.calendar.row_of(selected.id)
             if row >= 0:
@@ -194,7 +196,7 @@ class PatientView(QWidget):
         event = self.selected_event()
         state = event.state if event else None
         active = self.record is not None and self.record.status == "active"
-        open_states = ("planned", "missed", "booked")
+        open_states = ACTIONABLE_STATES
         enabled = {
             "book": active and state in open_states,
             "complete": state in open_states,

@@ -24,10 +24,11 @@ class TimelineWidget(QWidget):
         self.setObjectName("calendarTimeline")
         self.events: list[EventRow] = []
         self.today = date.today()
+        self.active = True
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
-    def set_events(self, events: list[EventRow], today: date) -> None:
-        self.events, self.today = list(events), today
+    def set_events(self, events: list[EventRow], today: date, active: bool = True) -> None:
+        self.events, self.today, self.active = list(events), today, active
         self.updateGeometry()
         self.update()
 
@@ -81,7 +82,8 @@ class TimelineWidget(QWidget):
             )
             centre = y + ROW_HEIGHT / 2
             for e in (e for e in self.events if e.kind == kind):
-                colour = OVERDUE_MARK if e.is_overdue(self.today) else STATE_MARK[e.state]
+                overdue = self.active and e.is_overdue(self.today)
+                colour = OVERDUE_MARK if overdue else STATE_MARK[e.state]
                 painter.setPen(QPen(colour.darker(130), 1))
                 painter.setBrush(colour)
                 painter.drawEllipse(QPointF(self.x_of(e.due), centre), 5, 5)

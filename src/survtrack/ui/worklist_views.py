@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from survtrack.domain.errors import BadInput
-from survtrack.domain.events import EventKind
+from survtrack.domain.events import EventKind, is_overdue
 from survtrack.reports.appointment_export import clinic_day_csv
 from survtrack.services.worklists import WorklistRow, clinic_day, to_book
 from survtrack.store.engine import Database
@@ -72,7 +72,7 @@ class WorklistModel(PagedTableModel[WorklistRow]):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._value(row, self.columns[index.column()])
         if role == Qt.ItemDataRole.BackgroundRole:
-            if row.window_end < self.today and row.state != "booked":
+            if is_overdue(row.state, row.window_end, self.today):
                 return OVERDUE_BACKGROUND
             return STATE_BACKGROUND.get(row.state)
         return None
