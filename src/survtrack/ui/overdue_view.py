@@ -48,7 +48,8 @@ from survtrack.ui.event_dialogs import BookDialog, CompleteDialog, ReasonDialog
 from survtrack.ui.forms import FormDialog, open_dialog
 from survtrack.ui.list_printing import preview, table_html, write_pdf
 from survtrack.ui.overdue_model import COLUMNS, PAGE, OverdueModel
-from survtrack.ui.paged_model import list_table, load_flags
+from survtrack.ui.paged_model import load_flags
+from survtrack.ui.tables import list_table
 from survtrack.ui.workers import TaskRunner
 
 ALL = "All"

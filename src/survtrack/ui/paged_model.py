@@ -11,7 +11,6 @@ from datetime import date
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtWidgets import QAbstractItemView, QTableView
 
 from survtrack.services.rehab import flags_for_patients
 from survtrack.store.engine import Database
@@ -80,23 +79,6 @@ class PagedTableModel(QAbstractTableModel, Generic[Row]):
 
     def row_at(self, row: int) -> Row | None:
         return self.rows[row] if 0 <= row < len(self.rows) else None
-
-
-def list_table(model: QAbstractTableModel, name: str, several: bool = False) -> QTableView:
-    """A compact, row-selecting table view for a list model."""
-    table = QTableView()
-    table.setObjectName(name)
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(
-        QAbstractItemView.SelectionMode.ExtendedSelection
-        if several
-        else QAbstractItemView.SelectionMode.SingleSelection
-    )
-    table.verticalHeader().hide()
-    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
 
 
 def load_flags(

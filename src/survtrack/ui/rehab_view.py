@@ -8,15 +8,12 @@ from datetime import date
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -42,24 +39,7 @@ from survtrack.ui.forms import (
     open_dialog,
 )
 from survtrack.ui.line_chart import LineChart, Series
-
-
-def _table(columns: list[str], name: str) -> QTableWidget:
-    table = QTableWidget(0, len(columns))
-    table.setObjectName(name)
-    table.setHorizontalHeaderLabels(columns)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.verticalHeader().hide()
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
-
-
-def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
-    table.setRowCount(len(rows))
-    for r, values in enumerate(rows):
-        for c, value in enumerate(values):
-            table.setItem(r, c, QTableWidgetItem(value))
+from survtrack.ui.tables import fill_rows, read_only_table
 
 
 class RehabVisitDialog(FormDialog):
@@ -160,8 +140,10 @@ class RehabView(QWidget):
         self.achieve_button.clicked.connect(self.achieve_selected)
         self.create_button = QPushButton("Start a plan (limb-sparing)")
         self.create_button.clicked.connect(self.start_plan)
-        self.milestones = _table(["Milestone", "Target", "Achieved"], "milestonesTable")
-        self.log = _table(["Date", "Entry", "What", "Value", "Therapist", "Notes"], "rehabLog")
+        self.milestones = read_only_table(["Milestone", "Target", "Achieved"], "milestonesTable")
+        self.log = read_only_table(
+            ["Date", "Entry", "What", "Value", "Therapist", "Notes"], "rehabLog"
+        )
         self.pain_chart = LineChart("Pain (0–10)")
         self.measure_chart = LineChart("Outcome measures")
         buttons = QHBoxLayout()
@@ -190,8 +172,8 @@ class RehabView(QWidget):
                 "No rehabilitation plan. A plan starts when an amputation is "
                 "recorded, or here after limb-sparing surgery."
             )
-            _fill(self.milestones, [])
-            _fill(self.log, [])
+            fill_rows(self.milestones, [])
+            fill_rows(self.log, [])
             self.pain_chart.set_series([])
             self.measure_chart.set_series([])
             return
@@ -204,7 +186,7 @@ class RehabView(QWidget):
         )
         what = (record.level or record.reason).replace("_", " ")
         self.summary.setText(f"<b>{what}</b> {record.side or ''} · functional level {k_text}")
-        _fill(
+        fill_rows(
             self.milestones,
             [
                 (
@@ -216,7 +198,7 @@ class RehabView(QWidget):
             ],
         )
         names = {c: m.name for c, m in ref.measures.items()} | PAIN_KINDS
-        _fill(
+        fill_rows(
             self.log,
             [
                 (

@@ -9,7 +9,6 @@ from datetime import date
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -17,8 +16,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMessageBox,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -37,6 +34,7 @@ from survtrack.services.side_effects import (
 from survtrack.store.engine import Database
 from survtrack.ui.forms import DateField, FormDialog, choice_box, code_options, open_dialog
 from survtrack.ui.line_chart import LineChart, Series
+from survtrack.ui.tables import fill_rows, read_only_table
 
 TERM_ROLE = Qt.ItemDataRole.UserRole
 CAUSE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -205,18 +203,9 @@ class SideEffectsView(QWidget):
         self.patient_id: int | None = None
         self.effects: list[SideEffectRecord] = []
         self.dialog: FormDialog | None = None
-        self.table = QTableWidget(0, 6)
-        self.table.setObjectName("sideEffectsTable")
-        self.table.setHorizontalHeaderLabels(
-            ["Term", "Organ class", "Attribution", "Onset", "Grade", "Status"]
+        self.table = read_only_table(
+            ["Term", "Organ class", "Attribution", "Onset", "Grade", "Status"], "sideEffectsTable"
         )
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setColumnWidth(0, 220)
-        self.table.setColumnWidth(1, 220)
         self.chart = LineChart("Grade history")
         buttons = QHBoxLayout()
         for text, slot in (
@@ -237,18 +226,20 @@ class SideEffectsView(QWidget):
     def show_patient(self, patient_id: int) -> None:
         self.patient_id = patient_id
         self.effects = list_side_effects(self.db, patient_id)
-        self.table.setRowCount(len(self.effects))
-        for row, e in enumerate(self.effects):
-            values = (
-                e.term,
-                e.organ_class,
-                e.attribution,
-                e.onset.isoformat(),
-                str(e.current_grade),
-                e.status + (f" {e.resolved_on.isoformat()}" if e.resolved_on else ""),
-            )
-            for column, value in enumerate(values):
-                self.table.setItem(row, column, QTableWidgetItem(value))
+        fill_rows(
+            self.table,
+            [
+                (
+                    e.term,
+                    e.organ_class,
+                    e.attribution,
+                    e.onset.isoformat(),
+                    str(e.current_grade),
+                    e.status + (f" {e.resolved_on.isoformat()}" if e.resolved_on else ""),
+                )
+                for e in self.effects
+            ],
+        )
         if self.effects:
             self.table.selectRow(0)
         self._show_history()

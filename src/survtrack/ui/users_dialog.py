@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QMessageBox,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -19,6 +16,7 @@ from survtrack.domain.errors import BadInput
 from survtrack.services.auth import SignedIn, UserRow, list_users, set_active
 from survtrack.store.engine import Database
 from survtrack.ui.sign_in_dialog import NewUserDialog
+from survtrack.ui.tables import fill_rows, read_only_table
 
 
 class UsersDialog(QDialog):
@@ -28,12 +26,7 @@ class UsersDialog(QDialog):
         self.admin = admin
         self.setWindowTitle("Users")
         self.resize(560, 360)
-        self.table = QTableWidget(0, 4)
-        self.table.setObjectName("usersTable")
-        self.table.setHorizontalHeaderLabels(["User name", "Full name", "Role", "Active"])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = read_only_table(["User name", "Full name", "Role", "Active"], "usersTable")
         self.add_button = QPushButton("&Add user…")
         self.toggle_button = QPushButton("&Disable")
         self.add_button.clicked.connect(self.add_user)
@@ -54,12 +47,13 @@ class UsersDialog(QDialog):
 
     def reload(self) -> None:
         self.users = list_users(self.db)
-        self.table.setRowCount(len(self.users))
-        for row, user in enumerate(self.users):
-            for column, text in enumerate(
-                (user.username, user.full_name, user.role, "yes" if user.active else "disabled")
-            ):
-                self.table.setItem(row, column, QTableWidgetItem(text))
+        fill_rows(
+            self.table,
+            [
+                (u.username, u.full_name, u.role, "yes" if u.active else "disabled")
+                for u in self.users
+            ],
+        )
         self._update_buttons()
 
     def _selected(self) -> UserRow | None:

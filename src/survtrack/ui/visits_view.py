@@ -11,7 +11,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QCheckBox,
     QFileDialog,
@@ -21,8 +20,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressDialog,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -42,6 +39,7 @@ from survtrack.services.visits import (
 )
 from survtrack.store.engine import Database
 from survtrack.ui.forms import DateField, FormDialog, open_dialog
+from survtrack.ui.tables import fill_rows, read_only_table
 
 
 class VisitDialog(FormDialog):
@@ -118,14 +116,7 @@ class VisitsView(QWidget):
         self.visits: list[VisitRecord] = []
         self.dialog: FormDialog | None = None
         self.preview_dialog: QPrintPreviewDialog | None = None
-        self.table = QTableWidget(0, 4)
-        self.table.setObjectName("visitsTable")
-        self.table.setHorizontalHeaderLabels(["Date", "Clinician", "Location", "Reason"])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = read_only_table(["Date", "Clinician", "Location", "Reason"], "visitsTable")
         self.large_print = QCheckBox("&Large print")
         buttons = QHBoxLayout()
         for text, slot in (
@@ -147,12 +138,13 @@ class VisitsView(QWidget):
     def show_patient(self, patient_id: int) -> None:
         self.patient_id = patient_id
         self.visits = list_visits(self.db, patient_id)
-        self.table.setRowCount(len(self.visits))
-        for row, v in enumerate(self.visits):
-            for column, value in enumerate(
+        fill_rows(
+            self.table,
+            [
                 (v.visit_date.isoformat(), v.clinician, v.location or "", v.reason or "")
-            ):
-                self.table.setItem(row, column, QTableWidgetItem(value))
+                for v in self.visits
+            ],
+        )
         if self.visits:
             self.table.selectRow(0)
 

@@ -30,8 +30,9 @@ from survtrack.reports.appointment_export import clinic_day_csv
 from survtrack.services.worklists import WorklistRow, clinic_day, to_book
 from survtrack.store.engine import Database
 from survtrack.ui.forms import DateField
-from survtrack.ui.paged_model import PagedTableModel, list_table, load_flags
+from survtrack.ui.paged_model import PagedTableModel, load_flags
 from survtrack.ui.state_colours import OVERDUE_BACKGROUND, STATE_BACKGROUND
+from survtrack.ui.tables import list_table
 from survtrack.ui.workers import TaskRunner
 
 PAGE = 500
