@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from survtrack.domain.errors import BadInput
 from survtrack.domain.grading import Grade
 from survtrack.domain.sites import Depth, Laterality, Limb, Metastasis, Nodes, Site
 
@@ -90,3 +91,19 @@ class Case:
     recurrences: tuple[Recurrence, ...] = ()
     status: Status = field(default_factory=Status)
     surveillance_start: date | None = None
+
+
+def first_anchor(case: Case) -> date:
+    """Episode 1's anchor: ``surveillance_start``, else the latest end of the treatments that
+    start before the first recurrence. Without either there is no calendar: bad input."""
+    first_recurrence = case.recurrences[0].date if case.recurrences else None
+    ends = [
+        t.end for t in case.treatments if first_recurrence is None or t.start < first_recurrence
+    ]
+    anchor = case.surveillance_start or max(ends, default=None)
+    if anchor is None:
+        raise BadInput(
+            "surveillance_start",
+            "no anchor: give surveillance_start or a treatment before the first recurrence",
+        )
+    return anchor

@@ -21,10 +21,11 @@ from survtrack.domain.case import (
     Systemic,
     Treatment,
     Tumour,
+    first_anchor,
 )
 from survtrack.domain.errors import BadInput
 from survtrack.domain.grading import Grade
-from survtrack.domain.risk import histology_without_protocol
+from survtrack.domain.risk import require_default_protocol
 from survtrack.domain.sites import (
     AMPUTATION_LEVELS,
     Depth,
@@ -111,20 +112,8 @@ def parse_case(data: Any) -> Case:
 
 def check_case(case: Case) -> None:
     """Rules that span fields: a protocol must exist and the first episode must have an anchor."""
-    missing = histology_without_protocol(case.tumour.histology)
-    if missing:
-        raise BadInput(
-            "tumour.histology",
-            f"{missing} has no default surveillance protocol; choose a protocol for this patient",
-        )
-    first_recurrence = case.recurrences[0].date if case.recurrences else None
-    if case.surveillance_start is None and not any(
-        first_recurrence is None or t.start < first_recurrence for t in case.treatments
-    ):
-        raise BadInput(
-            "surveillance_start",
-            "no anchor: give surveillance_start or a treatment before the first recurrence",
-        )
+    require_default_protocol(case.tumour.histology, "tumour.histology")
+    first_anchor(case)
 
 
 # --- field readers -------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from survtrack.domain.errors import BadInput
 from survtrack.domain.grading import Grade
 from survtrack.domain.sites import Metastasis, Nodes
 from survtrack.domain.staging import StageResult
@@ -47,6 +48,16 @@ def first_episode_risk(
 def is_desmoid(histology: str | None) -> bool:
     text = (histology or "").lower()
     return "desmoid" in text or "fibromatosis" in text
+
+
+def require_default_protocol(histology: str | None, field: str) -> None:
+    """GIST and Kaposi sarcoma have no default protocol: refuse, never guess."""
+    missing = histology_without_protocol(histology)
+    if missing:
+        raise BadInput(
+            field,
+            f"{missing} has no default surveillance protocol; choose a protocol for this patient",
+        )
 
 
 def histology_without_protocol(histology: str | None) -> str | None:

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from survtrack.domain.case import Case, Treatment
+from survtrack.domain.case import Case, Treatment, first_anchor
 from survtrack.domain.errors import BadInput
 from survtrack.domain.risk import (
     RiskTier,
     episode_tier,
     first_episode_risk,
-    histology_without_protocol,
     is_desmoid,
+    require_default_protocol,
 )
 from survtrack.domain.staging import StageResult, stage_tumour
 from survtrack.protocols.clinic_calendar import ClinicCalendar
@@ -91,12 +91,7 @@ def episode_of(start: date, recurrence_dates: list[date]) -> int:
 
 def plan_case(case: Case, protocols: ProtocolSet, calendar: ClinicCalendar) -> Plan:
     tumour = case.tumour
-    missing = histology_without_protocol(tumour.histology)
-    if missing:
-        raise BadInput(
-            "tumour.histology",
-            f"{missing} has no default surveillance protocol; choose a protocol for this patient",
-        )
+    require_default_protocol(tumour.histology, "tumour.histology")
     desmoid = is_desmoid(tumour.histology)
     staging = stage_tumour(
         tumour.site,
@@ -191,12 +186,7 @@ def _episodes(case: Case, tier1: RiskTier, warnings: list[str]) -> list[Episode]
     for number in range(1, len(recurrence_dates) + 2):
         treatments = by_episode.get(number, [])
         if number == 1:
-            anchor = case.surveillance_start or max((t.end for t in treatments), default=None)
-            if anchor is None:
-                raise BadInput(
-                    "surveillance_start",
-                    "no anchor: give surveillance_start or a treatment before the first recurrence",
-                )
+            anchor = first_anchor(case)
             tier = tier1
         else:
             recurrence = recurrence_dates[number - 2]

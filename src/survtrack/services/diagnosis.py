@@ -21,8 +21,8 @@ from survtrack.domain.grading import Grade, grade_from_fnclcc
 from survtrack.domain.risk import (
     RiskTier,
     first_episode_risk,
-    histology_without_protocol,
     is_desmoid,
+    require_default_protocol,
 )
 from survtrack.domain.sites import (
     AMPUTATION_LEVELS,
@@ -107,12 +107,7 @@ def validate_tumour(data: TumourInput, today: date) -> None:
         raise BadInput("Diagnosis date", "is in the future")
     if data.limb and data.site != Site.EXTREMITY.value:
         raise BadInput("Limb", "applies to extremity tumours only")
-    missing = histology_without_protocol(data.histology)
-    if missing:
-        raise BadInput(
-            "Histology",
-            f"{missing} has no default surveillance protocol; choose a protocol for this patient",
-        )
+    require_default_protocol(data.histology, "Histology")
     _grade(data)
 
 
