@@ -7,6 +7,8 @@ Exit codes: 0 success; 2 bad input, with one line on stderr naming the field and
 from __future__ import annotations
 
 import argparse
+import gc
+import io
 import json
 import sys
 from collections.abc import Sequence
@@ -123,9 +125,9 @@ def run_avs(args: argparse.Namespace) -> int:
 
 
 def run_overdue(args: argparse.Namespace) -> int:
-    from survtrack.reports.overdue_export import overdue_csv, overdue_json, overdue_text
+    from survtrack.reports.overdue_export import overdue_json, overdue_text, write_overdue_csv
     from survtrack.services.database import open_database
-    from survtrack.services.overdue import OverdueQuery, overdue_rows
+    from survtrack.services.overdue import OverdueQuery, iter_overdue_rows, overdue_rows
 
     as_of = date.today()
     if args.as_of:
@@ -141,13 +143,23 @@ def run_overdue(args: argparse.Namespace) -> int:
         min_days=args.min_days,
         risk=args.risk,
     ).validated()
+    # A one-shot process building 10^5 short-lived rows and no reference cycles: the cyclic
+    # collector would only re-scan them, about a fifth of the export's time.
+    gc.disable()
     database = open_database(getattr(args, "db", None))
     try:
-        rows = overdue_rows(database, query)
+        if args.format == "csv":
+            # rows are built and written as they are read; the text goes out only when whole,
+            # so a failure half-way leaves nothing on standard output
+            output = io.StringIO()
+            write_overdue_csv(iter_overdue_rows(database, query), output)
+            text = output.getvalue()
+        else:
+            rows = overdue_rows(database, query)
+            text = (overdue_json if args.format == "json" else overdue_text)(rows)
     finally:
         database.dispose()
-    render = {"csv": overdue_csv, "json": overdue_json, "text": overdue_text}[args.format]
-    sys.stdout.write(render([row.as_dict() for row in rows]))
+    sys.stdout.write(text)
     return EXIT_OK
 
 

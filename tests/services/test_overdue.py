@@ -7,8 +7,11 @@ from datetime import UTC, date, datetime
 import pytest
 
 from survtrack.domain.errors import BadInput
+from survtrack.services import overdue
 from survtrack.services.auth import Role, SignedIn, ensure_user
+from survtrack.services.demo import generate_demo
 from survtrack.services.overdue import (
+    SORT_KEYS,
     OverdueQuery,
     acknowledge,
     add_note,
@@ -187,3 +190,32 @@ def test_dashboard_counts_and_month_end_history(db: Database) -> None:
     assert counts[date(2026, 6, 30)] == 2
     assert counts[date(2026, 7, 31)] == 1
     assert counts[date(2026, 10, 31)] == 2
+
+
+def test_pages_make_up_the_whole_list_in_every_order(
+    db: Database, people, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The window's pages and the export are one statement: never a row more, less or moved."""
+    generate_demo(db, 40, 3, AS_OF, TESTER)
+    scheduler, _ = people
+    some = [r.event_id for r in overdue_rows(db, OverdueQuery(AS_OF))[::9]]
+    add_note(db, scheduler, some[0], "Called twice, no answer")
+    acknowledge(db, scheduler, some, datetime(2026, 11, 20, 9, 30, tzinfo=UTC))
+    for sort in SORT_KEYS:
+        for descending in (False, True):
+            query = OverdueQuery(AS_OF, sort=sort, descending=descending)
+            whole = overdue_rows(db, query)
+            pages = []
+            while page := overdue_rows(db, query, offset=len(pages), limit=7):
+                pages.extend(page)
+            assert pages == whole, (sort, descending)
+    assert len(whole) > 30
+    # long lists read patients, notes and last completions whole instead of key by key
+    monkeypatch.setattr(overdue, "WHOLE_TABLE", 5)
+    assert overdue_rows(db, OverdueQuery(AS_OF)) == overdue_rows(
+        db, OverdueQuery(AS_OF), offset=0, limit=10_000
+    )
+    rows = {r.event_id: r for r in overdue_rows(db, OverdueQuery(AS_OF))}
+    assert rows[some[0]].note == "Called twice, no answer"
+    assert all(rows[i].acknowledged_by == "sam" for i in some)
+    assert any(r.last_done for r in rows.values())

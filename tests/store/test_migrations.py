@@ -105,7 +105,7 @@ def test_stored_database_of_every_released_schema_upgrades(tmp_path: Path) -> No
 
     from sqlalchemy import select
 
-    from survtrack.store.models import FollowUpEvent, Patient
+    from survtrack.store.models import FollowUpEvent, LastCompletion, Patient
 
     source = Path(__file__).parent / "data" / "schema_0001.db"
     copy = tmp_path / "old.db"
@@ -122,6 +122,11 @@ def test_stored_database_of_every_released_schema_upgrades(tmp_path: Path) -> No
             ("planned", "high", None),
             ("planned", "high", None),
         ]
+        with db.read() as session:
+            last = session.execute(
+                select(LastCompletion.patient_id, LastCompletion.kind, LastCompletion.closed_on)
+            ).all()
+        assert last == [(patient.id, events[0].kind, events[0].due)]
         with db.engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

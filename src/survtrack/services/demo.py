@@ -470,5 +470,5 @@ def generate_demo(
                 "events": counts["events"],
             },
         )
-    db.optimize()
+    db.optimize(thorough=True)
     return summary

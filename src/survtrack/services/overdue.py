@@ -3,28 +3,34 @@
 Overdue: the event's window ended before the as-of day and it is neither completed, waived nor
 superseded (cancelled events count: a cancelled scan was still not done), for active patients only.
 A booked event whose window has passed is overdue too, flagged as booked. Filters and sorting run
-in SQL; a page is fetched by id first, then only its rows are read in full.
+in SQL over the events' covering index; a page is the same statement as the whole list, sliced.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, String, case, func, select, type_coerce
 
 from survtrack.domain.errors import BadInput
 from survtrack.domain.events import EventKind
 from survtrack.domain.overdue import (
     GROUP_KINDS,
     IMAGING_KINDS,
-    LONG_OVERDUE_DAYS,
     ModalityGroup,
     severity,
 )
 from survtrack.services.auth import SignedIn
 from survtrack.store.engine import Database
-from survtrack.store.models import FollowUpEvent, Patient, unfinished_event_condition
+from survtrack.store.models import (
+    FollowUpEvent,
+    LastCompletion,
+    Patient,
+    unfinished_event_condition,
+)
 
 SORT_KEYS = (
     "default",
@@ -65,8 +71,9 @@ class OverdueQuery:
         return self
 
 
-@dataclass(frozen=True, slots=True)
-class OverdueRow:
+class OverdueRow(NamedTuple):
+    """One worklist row (a tuple: the whole-list export builds 10^5 of them)."""
+
     event_id: int
     patient_id: int
     mrn: str
@@ -86,27 +93,6 @@ class OverdueRow:
     acknowledged_by: str | None
     note: str | None
     version: int
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "mrn": self.mrn,
-            "patient": self.patient,
-            "kind": self.kind,
-            "due": self.due.isoformat(),
-            "window_end": self.window_end.isoformat(),
-            "days_overdue": self.days_overdue,
-            "risk": self.risk,
-            "physician": self.physician,
-            "state": self.state,
-            "booked": self.booked,
-            "last_done": self.last_done.isoformat() if self.last_done else None,
-            "severity": self.severity,
-            "acknowledged": self.acknowledged_at.date().isoformat()
-            if self.acknowledged_at
-            else None,
-            "acknowledged_by": self.acknowledged_by,
-            "note": self.note,
-        }
 
 
 def _filtered(
@@ -163,131 +149,192 @@ def _ordered(statement: Select, query: OverdueQuery) -> Select:
     return statement.order_by(*keys, FollowUpEvent.id)
 
 
-def _overdue_ids(query: OverdueQuery) -> Select:
-    end = query.as_of - timedelta(days=query.min_days)
-    statement = _filtered(
-        select(FollowUpEvent.id), query, None, end if query.min_days else query.as_of
-    )
-    return _ordered(statement, query)
-
-
-_ROW_COLUMNS = (
+#: What a row needs from its event: all in the covering index (``UNFINISHED_INDEX_COLUMNS``),
+#: so neither a page nor the whole list reads the events table. The note comes separately.
+#: Days come as the driver gives them (ISO text on SQLite, dates on PostgreSQL) and are turned
+#: into dates once per distinct value (``_Days``), not once per row: the whole list has 10^5
+#: rows but a few thousand distinct days.
+_EVENT_COLUMNS = (
     FollowUpEvent.id,
     FollowUpEvent.patient_id,
-    Patient.mrn,
-    Patient.family_name,
-    Patient.given_name,
-    Patient.physician,
     FollowUpEvent.kind,
-    FollowUpEvent.due,
-    FollowUpEvent.window_end,
+    type_coerce(FollowUpEvent.due, String),
+    type_coerce(FollowUpEvent.window_end, String),
     FollowUpEvent.risk,
     FollowUpEvent.state,
-    FollowUpEvent.booked_at,
-    FollowUpEvent.acknowledged_at,
+    type_coerce(FollowUpEvent.booked_at, String),
+    type_coerce(FollowUpEvent.acknowledged_at, String),
     FollowUpEvent.acknowledged_by,
-    FollowUpEvent.note,
     FollowUpEvent.version,
 )
 
 
-def _last_done(session, patient_ids: set[int] | None) -> dict[tuple[int, str], date]:  # type: ignore[no-untyped-def]
-    """Latest completion per (patient, kind), from the completed events' covering index."""
-    statement = (
-        select(FollowUpEvent.patient_id, FollowUpEvent.kind, func.max(FollowUpEvent.closed_on))
-        .where(FollowUpEvent.state == "completed")
-        .group_by(FollowUpEvent.patient_id, FollowUpEvent.kind)
-    )
-    result: dict[tuple[int, str], date] = {}
-    if patient_ids is None:
-        chunks: list[list[int] | None] = [None]
-    else:
-        ordered = sorted(patient_ids)
-        chunks = [ordered[i : i + CHUNK] for i in range(0, len(ordered), CHUNK)]
-    for chunk in chunks:
-        bounded = (
-            statement if chunk is None else statement.where(FollowUpEvent.patient_id.in_(chunk))
-        )
-        for patient_id, kind, done in session.execute(bounded):
-            result[(patient_id, kind)] = done
-    return result
+class _Days(dict):  # type: ignore[type-arg]
+    """Raw day values (ISO text or ``date``) to ``date``, each converted once."""
+
+    def __missing__(self, raw: str | date) -> date:
+        value = raw if isinstance(raw, date) else date.fromisoformat(raw)
+        self[raw] = value
+        return value
 
 
-_SEVERITY_CACHE: dict[tuple[str, str | None, bool], str] = {}
+def _moment(raw: str | datetime | None) -> datetime | None:
+    if raw is None or isinstance(raw, datetime):
+        return raw
+    return datetime.fromisoformat(raw)
 
 
-def _severity(kind: str, risk: str | None, days: int) -> str:
-    key = (kind, risk, days >= LONG_OVERDUE_DAYS)
-    found = _SEVERITY_CACHE.get(key)
-    if found is None:
-        found = _SEVERITY_CACHE[key] = severity(kind, risk, days).value
-    return found
+def overdue_statement(query: OverdueQuery) -> Select:
+    """The overdue events (``_EVENT_COLUMNS``) in the query's order; pages slice it."""
+    query = query.validated()
+    return _ordered(_filtered(select(*_EVENT_COLUMNS), query, None, _window_to(query)), query)
 
 
-def _build(rows, last_done: dict[tuple[int, str], date], as_of: date) -> list[OverdueRow]:  # type: ignore[no-untyped-def]
-    """Rows in ``_ROW_COLUMNS`` order to ``OverdueRow`` (a tight loop: the export has 10^5)."""
-    result = []
-    append = result.append
-    for (
-        event_id,
-        patient_id,
-        mrn,
-        family,
-        given,
-        physician,
-        kind,
-        due,
-        window_end,
-        risk,
-        state,
-        booked_at,
-        acknowledged_at,
-        acknowledged_by,
-        note,
-        version,
-    ) in rows:
-        days = (as_of - window_end).days
-        append(
-            OverdueRow(
-                event_id,
-                patient_id,
-                mrn,
-                f"{family}, {given}",
-                physician,
-                kind,
-                due,
-                window_end,
-                days,
-                risk,
-                state,
-                state == "booked",
-                booked_at,
-                last_done.get((patient_id, kind)),
-                _severity(kind, risk, days),
-                acknowledged_at,
-                acknowledged_by,
-                note,
-                version,
-            )
-        )
-    return result
-
-
-def _rows_for(session, ids: list[int], as_of: date) -> list[OverdueRow]:  # type: ignore[no-untyped-def]
-    if not ids:
-        return []
-    rows = session.execute(
-        select(*_ROW_COLUMNS)
-        .join(Patient, Patient.id == FollowUpEvent.patient_id)
-        .where(FollowUpEvent.id.in_(ids))
-    ).all()
-    order = {event_id: position for position, event_id in enumerate(ids)}
-    rows.sort(key=lambda row: order[row.id])
-    return _build(rows, _last_done(session, {r.patient_id for r in rows}), as_of)
+def _window_to(query: OverdueQuery) -> date:
+    return query.as_of - timedelta(days=query.min_days) if query.min_days else query.as_of
 
 
 CHUNK = 900  # ids per IN list (SQLite's parameter limit is 999 on old builds)
-WHOLE_TABLE_LAST_DONE = 20_000  # beyond this many rows one grouped pass beats chunked look-ups
+#: Beyond this many rows, reading the patients, notes and last completions whole beats
+#: looking them up chunk by chunk.
+WHOLE_TABLE = 20_000
+
+
+def _lookup(session, statement: Select, column, keys: set[int] | None) -> list:  # type: ignore[no-untyped-def]
+    """``statement``'s rows, for ``column`` in ``keys`` (chunked), or all of them when None."""
+    if keys is None:
+        return session.connection().execute(statement).all()
+    ordered = sorted(keys)
+    rows = []
+    for start in range(0, len(ordered), CHUNK):
+        chunk = ordered[start : start + CHUNK]
+        rows.extend(session.connection().execute(statement.where(column.in_(chunk))))
+    return rows
+
+
+class _Judged(dict):  # type: ignore[type-arg]
+    """(window end as read, kind, risk) -> (window end, days overdue, severity) for one day."""
+
+    def __init__(self, as_of: date, days: _Days) -> None:
+        super().__init__()
+        self.as_of, self.days = as_of, days
+
+    def __missing__(self, key: tuple[str | date, str, str | None]) -> tuple[date, int, str]:
+        raw, kind, risk = key
+        window_end = self.days[raw]
+        overdue = (self.as_of - window_end).days
+        value = self[key] = (window_end, overdue, severity(kind, risk, overdue).value)
+        return value
+
+
+class _Lookups:
+    """What rows need beyond their event: patient, note, last completion, days and severity.
+
+    Read for a page's patients and events, or whole (``ids`` None) for long lists, where one
+    pass over each table beats looking 10^5 keys up chunk by chunk.
+    """
+
+    def __init__(self, session, events: list | None, as_of: date) -> None:  # type: ignore[no-untyped-def]
+        patient_ids = None if events is None else {e[1] for e in events}
+        event_ids = None if events is None else {e[0] for e in events}
+        patients_statement = select(
+            Patient.id, Patient.mrn, Patient.family_name, Patient.given_name, Patient.physician
+        )
+        if events is None:
+            patients_statement = patients_statement.where(Patient.status == "active")
+        self.patients = {
+            pid: (mrn, f"{family}, {given}", physician)
+            for pid, mrn, family, given, physician in _lookup(
+                session, patients_statement, Patient.id, patient_ids
+            )
+        }
+        self.notes = dict(
+            _lookup(
+                session,
+                select(FollowUpEvent.id, FollowUpEvent.note).where(FollowUpEvent.note.is_not(None)),
+                FollowUpEvent.id,
+                event_ids,
+            )
+        )
+        self.days = days = _Days()
+        self.last_done = {
+            (pid, kind): days[day]
+            for pid, kind, day in _lookup(
+                session,
+                select(
+                    LastCompletion.patient_id,
+                    LastCompletion.kind,
+                    type_coerce(LastCompletion.closed_on, String),
+                ),
+                LastCompletion.patient_id,
+                patient_ids,
+            )
+        }
+        self.judged = _Judged(as_of, days)
+
+    def rows(self, events: list) -> list[OverdueRow]:
+        """Rows of ``_EVENT_COLUMNS`` to ``OverdueRow``, in their order.
+
+        A tight loop (the whole-list export builds 10^5 rows): every derived value is looked
+        up in a cache keyed by what it depends on, and rows are made with ``tuple.__new__``.
+        """
+        result: list[OverdueRow] = []
+        append = result.append
+        new = tuple.__new__
+        patients, days, judged = self.patients, self.days, self.judged
+        note_of, last_of = self.notes.get, self.last_done.get
+        for (
+            event_id,
+            patient_id,
+            kind,
+            due,
+            window_end,
+            risk,
+            state,
+            booked_at,
+            acknowledged_at,
+            acknowledged_by,
+            version,
+        ) in events:
+            mrn, name, physician = patients[patient_id]
+            window_end_day, overdue, grade = judged[window_end, kind, risk]
+            append(
+                new(
+                    OverdueRow,
+                    (
+                        event_id,
+                        patient_id,
+                        mrn,
+                        name,
+                        physician,
+                        kind,
+                        days[due],
+                        window_end_day,
+                        overdue,
+                        risk,
+                        state,
+                        state == "booked",
+                        booked_at and _moment(booked_at),
+                        last_of((patient_id, kind)),
+                        grade,
+                        acknowledged_at and _moment(acknowledged_at),
+                        acknowledged_by,
+                        note_of(event_id),
+                        version,
+                    ),
+                )
+            )
+        return result
+
+
+def _page(session, statement: Select, as_of: date) -> list[OverdueRow]:  # type: ignore[no-untyped-def]
+    events = session.connection().execute(statement).all()  # Core rows: no ORM loading
+    if not events:
+        return []
+    return _Lookups(session, events if len(events) <= WHOLE_TABLE else None, as_of).rows(events)
+
+
+STREAM_CHUNK = 5_000
 
 
 def overdue_rows(
@@ -295,45 +342,42 @@ def overdue_rows(
 ) -> list[OverdueRow]:
     """The overdue rows in the query's order; a page when ``limit`` is given, else all.
 
-    A page: its ids from the index, then only those rows. The whole list (exports, the CLI):
-    one ordered query with the patient columns, and the last completions in one pass.
+    A page and the whole list are the same statement, sliced or not, so the window's pages and
+    the export (``survtrack overdue``) can never disagree.
     """
-    query = query.validated()
+    if limit is None and not offset:
+        return list(iter_overdue_rows(db, query))
+    statement = overdue_statement(query)
+    if offset:
+        statement = statement.offset(offset)
+    if limit is not None:
+        statement = statement.limit(limit)
     with db.read() as session:
-        if limit is None and not offset:
-            statement = full_list_statement(query)
-            rows = session.connection().execute(statement).all()  # Core rows: no ORM loading
-            patients = None if len(rows) > WHOLE_TABLE_LAST_DONE else {r[1] for r in rows}
-            return _build(rows, _last_done(session, patients), query.as_of)
-        statement = _overdue_ids(query)
-        if offset:
-            statement = statement.offset(offset)
-        if limit is not None:
-            statement = statement.limit(limit)
-        ids = list(session.scalars(statement))
-        result: list[OverdueRow] = []
-        for start in range(0, len(ids), CHUNK):
-            result.extend(_rows_for(session, ids[start : start + CHUNK], query.as_of))
-    return result
+        return _page(session, statement, query.as_of)
 
 
-def full_list_statement(query: OverdueQuery) -> Select:
-    """The whole list in one ordered query with the patient columns (``_ROW_COLUMNS``)."""
-    query = query.validated()
-    statement = _ordered(_filtered(select(*_ROW_COLUMNS), query, None, _window_to(query)), query)
-    if query.sort not in ("patient", "mrn", "physician"):
-        statement = statement.join(Patient, Patient.id == FollowUpEvent.patient_id + 0)
-    return statement
+def iter_overdue_rows(db: Database, query: OverdueQuery) -> Iterator[OverdueRow]:
+    """The whole list in the query's order, read and built a few thousand rows at a time.
 
-
-def _window_to(query: OverdueQuery) -> date:
-    return query.as_of - timedelta(days=query.min_days) if query.min_days else query.as_of
+    For exports (``survtrack overdue`` streams 10^5 rows to its output): memory stays flat and
+    the first lines go out while the rest is still being read. The read unit (one snapshot)
+    stays open until the iterator is exhausted or closed.
+    """
+    statement = overdue_statement(query)
+    with db.read() as session:
+        result = session.connection().execution_options(yield_per=STREAM_CHUNK).execute(statement)
+        first = result.fetchmany(WHOLE_TABLE + 1)
+        if not first:
+            return
+        lookups = _Lookups(session, first if len(first) <= WHOLE_TABLE else None, query.as_of)
+        yield from lookups.rows(first)
+        while chunk := result.fetchmany(STREAM_CHUNK):
+            yield from lookups.rows(chunk)
 
 
 def overdue_count(db: Database, query: OverdueQuery) -> int:
     query = query.validated()
-    end = query.as_of - timedelta(days=query.min_days) if query.min_days else query.as_of
-    statement = _filtered(select(func.count(FollowUpEvent.id)), query, None, end)
+    statement = _filtered(select(func.count(FollowUpEvent.id)), query, None, _window_to(query))
     with db.read() as session:
         return int(session.scalar(statement) or 0)
 
@@ -346,7 +390,7 @@ def due_soon(
         raise BadInput("days", "must be between 1 and 366")
     query = replace(query.validated(), min_days=0)
     statement = _filtered(
-        select(FollowUpEvent.id), query, query.as_of, query.as_of + timedelta(days=days + 1)
+        select(*_EVENT_COLUMNS), query, query.as_of, query.as_of + timedelta(days=days + 1)
     )
     statement = statement.where(FollowUpEvent.state != "cancelled")
     statement = statement.order_by(FollowUpEvent.window_end, FollowUpEvent.id)
@@ -355,11 +399,8 @@ def due_soon(
     if limit is not None:
         statement = statement.limit(limit)
     with db.read() as session:
-        ids = list(session.scalars(statement))
-        rows: list[OverdueRow] = []
-        for start in range(0, len(ids), CHUNK):
-            rows.extend(_rows_for(session, ids[start : start + CHUNK], query.as_of))
-    return [replace(r, days_overdue=-(r.window_end - query.as_of).days) for r in rows]
+        rows = _page(session, statement, query.as_of)
+    return [r._replace(days_overdue=-(r.window_end - query.as_of).days) for r in rows]
 
 
 def physicians(db: Database) -> list[str]:

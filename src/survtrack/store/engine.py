@@ -63,8 +63,13 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._writer = sessionmaker(engine, expire_on_commit=False)
+        # A read unit of several statements must see one snapshot: SQLite's deferred BEGIN
+        # gives that; PostgreSQL needs REPEATABLE READ (READ COMMITTED snapshots per statement).
+        isolation = (
+            {} if engine.dialect.name == "sqlite" else {"isolation_level": "REPEATABLE READ"}
+        )
         self._reader = sessionmaker(
-            engine.execution_options(**{_READ_ONLY: True}), expire_on_commit=False
+            engine.execution_options(**{_READ_ONLY: True}, **isolation), expire_on_commit=False
         )
 
     @classmethod
@@ -91,7 +96,7 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A read unit of work (a plain deferred transaction on SQLite).
+        """A read unit of work: one snapshot (deferred BEGIN on SQLite, REPEATABLE READ on PG).
 
         Closing ends the transaction without expiring what was loaded, so the plain values read
         here stay usable after the block.
@@ -99,16 +104,20 @@ class Database:
         with self._reader() as session:
             yield session
 
-    def optimize(self) -> None:
-        """Refresh the query planner's statistics (after bulk loads; SQLite also at close).
+    def optimize(self, thorough: bool = False) -> None:
+        """Refresh the query planner's statistics: ``thorough`` after bulk loads, else cheaply.
 
         Without them SQLite may pick a worse index for the worklists on a freshly filled file.
+        The cheap form (at every close) samples at most a few hundred rows per index: a plain
+        ``PRAGMA optimize`` re-analyzes a whole table at every close while one of its partial
+        indexes is empty (it never gets statistics), 1.5 s on 4.5 M events.
         """
         with self.engine.connect() as conn:
-            if self.is_sqlite:
-                conn.exec_driver_sql("PRAGMA optimize")
-            else:
+            if not self.is_sqlite or thorough:
                 conn.exec_driver_sql("ANALYZE")
+            else:
+                conn.exec_driver_sql("PRAGMA analysis_limit = 400")
+                conn.exec_driver_sql("PRAGMA optimize")
             conn.commit()
 
     def dispose(self) -> None:

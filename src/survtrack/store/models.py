@@ -1,4 +1,5 @@
-"""The tables: users, patients, tumours, treatments, recurrences, follow-up events, audit log.
+"""The tables: users, patients and their diagnosis, follow-up events (with each kind's last
+completion), side effects, rehabilitation, visits and the audit log.
 
 Codes (site, grade, state, ...) are stored as their short text values, the same strings the case
 file and the domain enums use, so a database row reads like the case file.
@@ -177,6 +178,21 @@ OPEN_STATES_SQL = states_sql(TO_BOOK_STATES)
 UNFINISHED_STATES_SQL = states_sql(UNFINISHED_STATES)
 
 
+#: The overdue worklist's covering index, in key order (see ``FollowUpEvent.__table_args__``).
+UNFINISHED_INDEX_COLUMNS = (
+    "window_end",
+    "risk",
+    "kind",
+    "patient_id",
+    "due",
+    "state",
+    "booked_at",
+    "version",
+    "acknowledged_at",
+    "acknowledged_by",
+)
+
+
 class FollowUpEvent(Versioned, Base):
     __tablename__ = "followup_events"
 
@@ -224,19 +240,41 @@ class FollowUpEvent(Versioned, Base):
             sqlite_where=text("state = 'completed'"),
             postgresql_where=text("state = 'completed'"),
         ),
-        # the overdue worklist: unfinished events by the end of their window, covering what the
-        # worklist filters and sorts on so the scan never reads the table
+        # the overdue worklist: unfinished events by the end of their window, covering every
+        # column the worklist filters, sorts and shows except the note, so that neither a page's
+        # ids nor the whole list (the CLI export, 10^5 rows) reads the table itself
         Index(
             "ix_followup_events_unfinished_window_end",
-            "window_end",
-            "risk",
-            "kind",
-            "patient_id",
+            *UNFINISHED_INDEX_COLUMNS,
             sqlite_where=text(UNFINISHED_STATES_SQL),
             postgresql_where=text(UNFINISHED_STATES_SQL),
         ),
+        # the few events with a note (kept out of the index above: a 2000-character note would
+        # not fit in a PostgreSQL index entry)
+        Index(
+            "ix_followup_events_noted",
+            "id",
+            sqlite_where=text("note IS NOT NULL"),
+            postgresql_where=text("note IS NOT NULL"),
+        ),
         CheckConstraint("window_start <= due AND due <= window_end", name="window"),
     )
+
+
+class LastCompletion(Base):
+    """The latest day each kind of event was completed for a patient (the worklists' "last done").
+
+    Kept by database triggers on ``followup_events`` (migration 0005), whatever writes the events;
+    the app only reads it. One row per patient and kind with at least one completion.
+    """
+
+    __tablename__ = "last_completions"
+
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str_code] = mapped_column(primary_key=True)
+    closed_on: Mapped[date]
 
 
 class AuditEntry(Base):

@@ -402,9 +402,7 @@ class OverdueView(QWidget):
             self.message.emit(f"Exported to {target}")
             self.exported.emit(str(target))
 
-        self._in_background(
-            lambda rows: overdue_csv([r.as_dict() for r in rows]), finish, "CSV export"
-        )
+        self._in_background(overdue_csv, finish, "CSV export")
 
     def _html_builder(self) -> Callable[[list[OverdueRow]], object]:
         query = self.query()
