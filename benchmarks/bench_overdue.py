@@ -30,20 +30,20 @@ RATIO_TARGET = 1.5
 DEMO_TARGET_S = 180.0
 
 HAND_WRITTEN = """
-SELECT e.id, e.patient_id, p.mrn, p.family_name, p.given_name, p.physician, e.kind, e.due,
-       e.window_end, e.risk, e.state, e.booked_at, e.acknowledged_at, e.acknowledged_by, e.note,
-       e.version
-FROM followup_events e JOIN patients p ON p.id = e.patient_id + 0
-WHERE e.state IN ('planned', 'missed', 'booked', 'cancelled') AND e.window_end < ?
-  AND p.status = 'active'
-ORDER BY CASE WHEN e.risk = 'high' THEN 0 ELSE 1 END,
-         CASE WHEN e.kind IN ('chest_ct', 'chest_xray', 'primary_site_mri', 'abdomen_pelvis_ct')
-              THEN 0 ELSE 1 END, e.window_end, e.id
+SELECT id, patient_id, kind, due, window_end, risk, state, booked_at, acknowledged_at,
+       acknowledged_by, version
+FROM followup_events
+WHERE state IN ('planned', 'missed', 'booked', 'cancelled') AND window_end < ?
+  AND patient_id + 0 IN (SELECT id FROM patients WHERE status = 'active')
+ORDER BY CASE WHEN risk = 'high' THEN 0 ELSE 1 END,
+         CASE WHEN kind IN ('chest_ct', 'chest_xray', 'primary_site_mri', 'abdomen_pelvis_ct')
+              THEN 0 ELSE 1 END, window_end, id
 """
-HAND_WRITTEN_LAST_DONE = """
-SELECT patient_id, kind, max(closed_on) FROM followup_events
-WHERE state = 'completed' GROUP BY patient_id, kind
-"""
+HAND_WRITTEN_PATIENTS = (
+    "SELECT id, mrn, family_name, given_name, physician FROM patients WHERE status = 'active'"
+)
+HAND_WRITTEN_LAST_DONE = "SELECT patient_id, kind, closed_on FROM last_completions"
+HAND_WRITTEN_NOTES = "SELECT id, note FROM followup_events WHERE note IS NOT NULL"
 
 
 def build(path: Path, patients: int) -> None:
@@ -73,11 +73,16 @@ def build(path: Path, patients: int) -> None:
 
 
 def hand_written(path: Path) -> int:
-    """The same rows, read with sqlite3 alone (dates left as text, no objects built)."""
+    """The same rows, read with sqlite3 alone: patients, notes and last completions joined in
+    dictionaries as the query layer does, but dates left as text and rows as plain tuples."""
     conn = sqlite3.connect(path)
     rows = conn.execute(HAND_WRITTEN, (AS_OF.isoformat(),)).fetchall()
+    patients = {
+        p: (mrn, f"{f}, {g}", doc) for p, mrn, f, g, doc in conn.execute(HAND_WRITTEN_PATIENTS)
+    }
     last = {(p, k): d for p, k, d in conn.execute(HAND_WRITTEN_LAST_DONE)}
-    out = [(row, last.get((row[1], row[6]))) for row in rows]
+    notes = dict(conn.execute(HAND_WRITTEN_NOTES))
+    out = [(row, patients[row[1]], last.get((row[1], row[2])), notes.get(row[0])) for row in rows]
     conn.close()
     return len(out)
 
@@ -136,28 +141,32 @@ def main() -> None:
     view.close()
     runner.wait()
 
-    began = time.perf_counter()
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "survtrack",
-            "overdue",
-            "--db",
-            f"sqlite:///{args.db}",
-            "--as-of",
-            AS_OF.isoformat(),
-            "--format",
-            "csv",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    elapsed = time.perf_counter() - began
+    cli_times = []
+    for _ in range(3):
+        began = time.perf_counter()
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "survtrack",
+                "overdue",
+                "--db",
+                f"sqlite:///{args.db}",
+                "--as-of",
+                AS_OF.isoformat(),
+                "--format",
+                "csv",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        cli_times.append(time.perf_counter() - began)
+    elapsed = statistics.median(cli_times)
     lines = result.stdout.count("\n") - 1
     print(
-        f"CLI CSV export of {lines:,} rows: {elapsed:.2f} s; target {CSV_TARGET_S:.0f} s; "
+        f"CLI CSV export of {lines:,} rows (process start to exit): median {elapsed:.2f} s of 3 "
+        f"(fastest {min(cli_times):.2f} s); target {CSV_TARGET_S:.0f} s; "
         f"ratio {elapsed / CSV_TARGET_S:.2f} of target"
     )
 

@@ -158,7 +158,7 @@ def run_overdue(args: argparse.Namespace) -> int:
             rows = overdue_rows(database, query)
             text = (overdue_json if args.format == "json" else overdue_text)(rows)
     finally:
-        database.dispose()
+        database.dispose(optimize=False)
     sys.stdout.write(text)
     return EXIT_OK
 
