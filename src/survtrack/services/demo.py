@@ -429,7 +429,7 @@ class _SqliteValues(dict):  # type: ignore[type-arg]
         return stored
 
 
-BULK_CACHE_KIB = 256 * 1024
+BULK_CACHE_KIB = 1024 * 1024
 
 
 @contextmanager
