@@ -127,7 +127,7 @@ def run_avs(args: argparse.Namespace) -> int:
 def run_overdue(args: argparse.Namespace) -> int:
     from survtrack.reports.overdue_export import overdue_json, overdue_text, write_overdue_csv
     from survtrack.services.database import open_database
-    from survtrack.services.overdue import OverdueQuery, iter_overdue_rows, overdue_rows
+    from survtrack.services.overdue import OverdueQuery, iter_export_values
 
     as_of = date.today()
     if args.as_of:
@@ -148,15 +148,15 @@ def run_overdue(args: argparse.Namespace) -> int:
     gc.disable()
     database = open_database(getattr(args, "db", None))
     try:
+        rows = iter_export_values(database, query)
         if args.format == "csv":
             # rows are built and written as they are read; the text goes out only when whole,
             # so a failure half-way leaves nothing on standard output
             output = io.StringIO()
-            write_overdue_csv(iter_overdue_rows(database, query), output)
+            write_overdue_csv(rows, output)
             text = output.getvalue()
         else:
-            rows = overdue_rows(database, query)
-            text = (overdue_json if args.format == "json" else overdue_text)(rows)
+            text = (overdue_json if args.format == "json" else overdue_text)(list(rows))
     finally:
         database.dispose(optimize=False)
     sys.stdout.write(text)

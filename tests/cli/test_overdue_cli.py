@@ -5,21 +5,20 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
-from survtrack.reports.overdue_export import as_record
+from survtrack.services.auth import Role, ensure_user
 from survtrack.services.database import open_database
 from survtrack.services.demo import generate_demo
-from survtrack.services.overdue import OverdueQuery, overdue_rows
+from survtrack.services.overdue import OverdueQuery, OverdueRow, acknowledge, add_note, overdue_rows
 from survtrack.store.audit import Actor
 from tests.cli.test_cli import run
 
 AS_OF = date(2026, 11, 23)
 
 
-def demo_db(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'overdue.db'}"
+def demo_db(url: str) -> str:
     db = open_database(url)
     try:
         generate_demo(db, 150, 9, AS_OF, Actor(None, "demo"))
@@ -28,10 +27,36 @@ def demo_db(tmp_path: Path) -> str:
     return url
 
 
-def test_overdue_cli_matches_the_services(tmp_path: Path) -> None:
-    url = demo_db(tmp_path)
+def record(row: OverdueRow) -> dict[str, object]:
+    """What the export must say of a row the window shows, column by column."""
+    return {
+        "mrn": row.mrn,
+        "patient": row.patient,
+        "kind": row.kind,
+        "due": row.due.isoformat(),
+        "window_end": row.window_end.isoformat(),
+        "days_overdue": row.days_overdue,
+        "risk": row.risk,
+        "physician": row.physician,
+        "state": row.state,
+        "booked": row.booked,
+        "last_done": row.last_done.isoformat() if row.last_done else None,
+        "severity": row.severity,
+        "acknowledged": row.acknowledged_at.date().isoformat() if row.acknowledged_at else None,
+        "acknowledged_by": row.acknowledged_by,
+        "note": row.note,
+    }
+
+
+def test_overdue_cli_matches_the_services(empty_db_url: str) -> None:
+    """On both backends: SQLite gives days as text, PostgreSQL as dates; same output."""
+    url = demo_db(empty_db_url)
     db = open_database(url)
     try:
+        doctor = ensure_user(db, "doc", "Dr Doc", Role.PHYSICIAN)
+        some = [r.event_id for r in overdue_rows(db, OverdueQuery(AS_OF))[::7]]
+        acknowledge(db, doctor, some, datetime(2026, 11, 20, 23, 30, tzinfo=UTC))
+        add_note(db, doctor, some[0], 'Rebooked at the "other" hospital, see letter')
         expected = overdue_rows(db, OverdueQuery(AS_OF))
         physician = expected[0].physician
         expected_one = overdue_rows(db, OverdueQuery(AS_OF, physician=physician))
@@ -42,7 +67,8 @@ def test_overdue_cli_matches_the_services(tmp_path: Path) -> None:
     data = json.loads(
         run("overdue", "--db", url, "--as-of", "2026-11-23", "--format", "json").stdout
     )
-    assert data == [as_record(row) for row in expected]
+    assert data == [record(row) for row in expected]
+    assert any(r["note"] for r in data) and any(r["acknowledged"] for r in data)
     for key in ("mrn", "patient", "kind", "due", "window_end", "days_overdue", "risk", "physician"):
         assert key in data[0]
 
@@ -59,7 +85,7 @@ def test_overdue_cli_matches_the_services(tmp_path: Path) -> None:
     )
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert rows == [
-        {k: "" if v is None else str(v) for k, v in as_record(e).items()} for e in expected_one
+        {k: "" if v is None else str(v) for k, v in record(e).items()} for e in expected_one
     ]
     assert all(r["physician"] == physician for r in rows)
 

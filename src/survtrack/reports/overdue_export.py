@@ -1,8 +1,8 @@
 """The overdue worklist as CSV, JSON or an aligned text table (``survtrack overdue``, exports).
 
-Rows are anything with the worklist row's attributes (``OverdueRow`` from the services), so this
-module needs nothing above it. The CSV is written row by row into the given stream: the whole
-list is 10^5 rows, and the CLI streams it to standard output.
+Rows are sequences of values in ``CSV_COLUMNS`` order (the services' ``iter_export_values``), so
+this module needs nothing above it. The CSV is written row by row into the given stream: the
+whole list is 10^5 rows.
 """
 
 from __future__ import annotations
@@ -11,31 +11,10 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
-from operator import attrgetter
-from typing import Protocol, TextIO
+from datetime import date
+from typing import TextIO
 
-
-class OverdueLike(Protocol):
-    mrn: str
-    patient: str
-    kind: str
-    due: date
-    window_end: date
-    days_overdue: int
-    risk: str | None
-    physician: str | None
-    state: str
-    booked: bool
-    last_done: date | None
-    severity: str
-    acknowledged_at: datetime | None
-    acknowledged_by: str | None
-    note: str | None
-
-
-#: The leading columns, read straight off the row; the last three need a word each (below).
-_PLAIN = (
+CSV_COLUMNS = (
     "mrn",
     "patient",
     "kind",
@@ -48,8 +27,10 @@ _PLAIN = (
     "booked",
     "last_done",
     "severity",
+    "acknowledged",
+    "acknowledged_by",
+    "note",
 )
-CSV_COLUMNS = (*_PLAIN, "acknowledged", "acknowledged_by", "note")
 TEXT_COLUMNS = (
     "mrn",
     "patient",
@@ -61,51 +42,39 @@ TEXT_COLUMNS = (
     "physician",
     "booked",
 )
-_plain_values = attrgetter(*_PLAIN)
 
 
-def export_values(row: OverdueLike) -> tuple[object, ...]:
-    """The row's values in ``CSV_COLUMNS`` order (dates as dates, absent values as None)."""
-    acknowledged = row.acknowledged_at
-    return (
-        *_plain_values(row),
-        acknowledged.date() if acknowledged else None,
-        row.acknowledged_by,
-        row.note,
-    )
-
-
-def as_record(row: OverdueLike) -> dict[str, object]:
-    """The row as a JSON object: ``CSV_COLUMNS`` keys, dates written YYYY-MM-DD."""
+def as_record(values: Sequence[object]) -> dict[str, object]:
+    """One row as a JSON object: ``CSV_COLUMNS`` keys, days written YYYY-MM-DD."""
     return {
         column: value.isoformat() if isinstance(value, date) else value
-        for column, value in zip(CSV_COLUMNS, export_values(row), strict=True)
+        for column, value in zip(CSV_COLUMNS, values, strict=True)
     }
 
 
-def write_overdue_csv(rows: Iterable[OverdueLike], out: TextIO) -> int:
+def write_overdue_csv(rows: Iterable[Sequence[object]], out: TextIO) -> int:
     """A header and one line per row (None as an empty cell); returns the number of rows."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    writerow = writer.writerow
     count = 0
+    writerow = writer.writerow
     for row in rows:
-        writerow(export_values(row))
+        writerow(row)
         count += 1
     return count
 
 
-def overdue_csv(rows: Iterable[OverdueLike]) -> str:
+def overdue_csv(rows: Iterable[Sequence[object]]) -> str:
     out = io.StringIO()
     write_overdue_csv(rows, out)
     return out.getvalue()
 
 
-def overdue_json(rows: Iterable[OverdueLike]) -> str:
+def overdue_json(rows: Iterable[Sequence[object]]) -> str:
     return json.dumps([as_record(row) for row in rows], indent=1) + "\n"
 
 
-def overdue_text(rows: Sequence[OverdueLike]) -> str:
+def overdue_text(rows: Sequence[Sequence[object]]) -> str:
     if not rows:
         return "No overdue events.\n"
     table = [list(TEXT_COLUMNS)]

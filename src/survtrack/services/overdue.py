@@ -8,10 +8,10 @@ in SQL over the events' covering index; a page is the same statement as the whol
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from sqlalchemy import Select, String, case, func, select, type_coerce
 
@@ -31,6 +31,8 @@ from survtrack.store.models import (
     Patient,
     unfinished_event_condition,
 )
+
+T = TypeVar("T")
 
 SORT_KEYS = (
     "default",
@@ -326,6 +328,58 @@ class _Lookups:
             )
         return result
 
+    def export_values(self, events: list) -> list[tuple[object, ...]]:
+        """Rows of ``_EVENT_COLUMNS`` straight to export values, in ``CSV_COLUMNS`` order.
+
+        The same lookups as ``rows`` without building an ``OverdueRow`` first: exports write
+        10^5 rows. Days go out as the database gave them (ISO text on SQLite; ``date`` on
+        PostgreSQL, which writes the same). tests/cli/test_overdue_cli.py holds every column
+        to the window's rows.
+        """
+        result: list[tuple[object, ...]] = []
+        append = result.append
+        patients, judged = self.patients, self.judged
+        note_of, last_of = self.notes.get, self.last_done.get
+        for (
+            event_id,
+            patient_id,
+            kind,
+            due,
+            window_end,
+            risk,
+            state,
+            _booked_at,
+            acknowledged_at,
+            acknowledged_by,
+            _version,
+        ) in events:
+            mrn, name, physician = patients[patient_id]
+            _, overdue, grade = judged[window_end, kind, risk]
+            append(
+                (
+                    mrn,
+                    name,
+                    kind,
+                    due,
+                    window_end,
+                    overdue,
+                    risk,
+                    physician,
+                    state,
+                    state == "booked",
+                    last_of((patient_id, kind)),
+                    grade,
+                    acknowledged_at and _day_of(acknowledged_at),
+                    acknowledged_by,
+                    note_of(event_id),
+                )
+            )
+        return result
+
+
+def _day_of(moment: str | datetime) -> str | date:
+    return moment[:10] if isinstance(moment, str) else moment.date()
+
 
 def _page(session, statement: Select, as_of: date) -> list[OverdueRow]:  # type: ignore[no-untyped-def]
     events = session.connection().execute(statement).all()  # Core rows: no ORM loading
@@ -356,12 +410,13 @@ def overdue_rows(
         return _page(session, statement, query.as_of)
 
 
-def iter_overdue_rows(db: Database, query: OverdueQuery) -> Iterator[OverdueRow]:
+def _stream(
+    db: Database, query: OverdueQuery, build: Callable[[_Lookups, list], list[T]]
+) -> Iterator[T]:
     """The whole list in the query's order, read and built a few thousand rows at a time.
 
-    For exports (``survtrack overdue`` streams 10^5 rows to its output): memory stays flat and
-    the first lines go out while the rest is still being read. The read unit (one snapshot)
-    stays open until the iterator is exhausted or closed.
+    Memory stays flat for 10^5 rows. The read unit (one snapshot) stays open until the
+    iterator is exhausted or closed.
     """
     statement = overdue_statement(query)
     with db.read() as session:
@@ -370,9 +425,20 @@ def iter_overdue_rows(db: Database, query: OverdueQuery) -> Iterator[OverdueRow]
         if not first:
             return
         lookups = _Lookups(session, first if len(first) <= WHOLE_TABLE else None, query.as_of)
-        yield from lookups.rows(first)
+        yield from build(lookups, first)
         while chunk := result.fetchmany(STREAM_CHUNK):
-            yield from lookups.rows(chunk)
+            yield from build(lookups, chunk)
+
+
+def iter_overdue_rows(db: Database, query: OverdueQuery) -> Iterator[OverdueRow]:
+    """Every row of the list, as the window shows them (streamed)."""
+    return _stream(db, query, _Lookups.rows)
+
+
+def iter_export_values(db: Database, query: OverdueQuery) -> Iterator[tuple[object, ...]]:
+    """Every row of the list as export values in ``CSV_COLUMNS`` order (streamed): what
+    ``survtrack overdue`` and the window's CSV export write."""
+    return _stream(db, query, _Lookups.export_values)
 
 
 def overdue_count(db: Database, query: OverdueQuery) -> int:

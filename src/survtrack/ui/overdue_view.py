@@ -38,6 +38,7 @@ from survtrack.services.overdue import (
     add_note,
     dashboard,
     due_soon,
+    iter_export_values,
     overdue_count,
     overdue_rows,
     physicians,
@@ -372,15 +373,18 @@ class OverdueView(QWidget):
 
     def _in_background(
         self,
-        build: Callable[[list[OverdueRow]], object],
+        build: Callable[[list[OverdueRow]], object] | None,
         finish: Callable[[object], None],
         what: str,
     ) -> None:
-        """Read every row of the filtered list and build the output off the GUI thread."""
+        """Read every row of the filtered list and build the output off the GUI thread
+        (``build`` None: the CSV, written from the export values as they are read)."""
         query, db = self.query(), self.db
         self.message.emit(f"Preparing the {what}…")
         self.runner.submit(
-            lambda: build(overdue_rows(db, query)),
+            (lambda: overdue_csv(iter_export_values(db, query)))
+            if build is None
+            else (lambda: build(overdue_rows(db, query))),
             finish,
             lambda error: self.message.emit(f"The {what} failed: {error}"),
             channel=f"export-{what}",
@@ -402,7 +406,7 @@ class OverdueView(QWidget):
             self.message.emit(f"Exported to {target}")
             self.exported.emit(str(target))
 
-        self._in_background(overdue_csv, finish, "CSV export")
+        self._in_background(None, finish, "CSV export")
 
     def _html_builder(self) -> Callable[[list[OverdueRow]], object]:
         query = self.query()
