@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 from survtrack.store.audit import Actor
 from survtrack.store.engine import Database
-from survtrack.store.models import Patient, TreatmentRow, Tumour
+from survtrack.store.models import FollowUpEvent, Patient, TreatmentRow, Tumour
 
 TESTER = Actor(None, "tester")
 
@@ -43,3 +43,35 @@ def add_patient(
         session.add(patient)
         session.flush()
         return patient.id
+
+
+def add_event(
+    db: Database,
+    patient_id: int,
+    kind: str,
+    window_end: date,
+    state: str = "planned",
+    risk: str = "high",
+    closed_on: date | None = None,
+    booked_at: datetime | None = None,
+) -> int:
+    """One follow-up event whose window is the single day ``window_end``."""
+    with db.write(TESTER) as session:
+        row = FollowUpEvent(
+            patient_id=patient_id,
+            episode=1,
+            kind=kind,
+            due=window_end,
+            window_start=window_end,
+            window_end=window_end,
+            rule_id="test-rule",
+            source="test",
+            state=state,
+            risk=risk,
+            closed_on=closed_on,
+            booked_at=booked_at,
+            moved_by_hand=False,
+        )
+        session.add(row)
+        session.flush()
+        return row.id

@@ -21,41 +21,10 @@ from survtrack.services.overdue import (
     overdue_rows,
 )
 from survtrack.store.engine import Database
-from survtrack.store.models import FollowUpEvent, Patient
-from tests.factories import TESTER, add_patient
+from survtrack.store.models import Patient
+from tests.factories import TESTER, add_event, add_patient
 
 AS_OF = date(2026, 11, 23)
-
-
-def event(
-    db: Database,
-    patient_id: int,
-    kind: str,
-    window_end: date,
-    state: str = "planned",
-    risk: str = "high",
-    closed_on: date | None = None,
-    booked_at: datetime | None = None,
-) -> int:
-    with db.write(TESTER) as session:
-        row = FollowUpEvent(
-            patient_id=patient_id,
-            episode=1,
-            kind=kind,
-            due=window_end,
-            window_start=window_end,
-            window_end=window_end,
-            rule_id="test-rule",
-            source="test",
-            state=state,
-            risk=risk,
-            closed_on=closed_on,
-            booked_at=booked_at,
-            moved_by_hand=False,
-        )
-        session.add(row)
-        session.flush()
-        return row.id
 
 
 @pytest.fixture
@@ -72,22 +41,22 @@ def ids(rows) -> list[int]:  # type: ignore[no-untyped-def]
 
 def test_overdue_edges(db: Database) -> None:
     anna = add_patient(db, "1", "Smith", "Anna")
-    today = event(db, anna, "chest_ct", AS_OF)
-    yesterday = event(db, anna, "chest_ct", date(2026, 11, 22))
-    completed_late = event(
+    today = add_event(db, anna, "chest_ct", AS_OF)
+    yesterday = add_event(db, anna, "chest_ct", date(2026, 11, 22))
+    completed_late = add_event(
         db, anna, "clinic_visit", date(2026, 10, 1), "completed", closed_on=date(2026, 11, 1)
     )
-    waived = event(
+    waived = add_event(
         db, anna, "primary_site_mri", date(2026, 9, 1), "waived", closed_on=date(2026, 9, 5)
     )
-    booked_passed = event(
+    booked_passed = add_event(
         db, anna, "clinic_visit", date(2026, 11, 1), "booked", booked_at=datetime(2026, 10, 30, 9)
     )
-    missed = event(db, anna, "clinic_visit", date(2026, 8, 1), "missed")
-    cancelled = event(db, anna, "echocardiogram", date(2026, 7, 1), "cancelled")
-    superseded = event(db, anna, "chest_ct", date(2026, 6, 1), "superseded")
+    missed = add_event(db, anna, "clinic_visit", date(2026, 8, 1), "missed")
+    cancelled = add_event(db, anna, "echocardiogram", date(2026, 7, 1), "cancelled")
+    superseded = add_event(db, anna, "chest_ct", date(2026, 6, 1), "superseded")
     bob = add_patient(db, "2", "Dead", "Bob")
-    event(db, bob, "chest_ct", date(2026, 1, 1))
+    add_event(db, bob, "chest_ct", date(2026, 1, 1))
     with db.write(TESTER) as session:
         patient = session.get(Patient, bob)
         assert patient is not None
@@ -107,11 +76,11 @@ def test_overdue_edges(db: Database) -> None:
 
 def test_default_order_puts_high_risk_imaging_first_and_filters(db: Database) -> None:
     anna = add_patient(db, "1", "Smith", "Anna")
-    low_visit = event(db, anna, "clinic_visit", date(2026, 1, 1), risk="low")
-    low_ct = event(db, anna, "chest_ct", date(2026, 2, 1), risk="low")
-    high_visit = event(db, anna, "clinic_visit", date(2026, 3, 1))
-    high_mri = event(db, anna, "primary_site_mri", date(2026, 10, 1))
-    high_ct = event(db, anna, "chest_ct", date(2026, 9, 1))
+    low_visit = add_event(db, anna, "clinic_visit", date(2026, 1, 1), risk="low")
+    low_ct = add_event(db, anna, "chest_ct", date(2026, 2, 1), risk="low")
+    high_visit = add_event(db, anna, "clinic_visit", date(2026, 3, 1))
+    high_mri = add_event(db, anna, "primary_site_mri", date(2026, 10, 1))
+    high_ct = add_event(db, anna, "chest_ct", date(2026, 9, 1))
     rows = overdue_rows(db, OverdueQuery(AS_OF))
     assert ids(rows) == [high_ct, high_mri, high_visit, low_ct, low_visit]
     assert [r.severity for r in rows] == ["critical", "critical", "high", "high", "high"]
@@ -137,10 +106,10 @@ def test_default_order_puts_high_risk_imaging_first_and_filters(db: Database) ->
 
 def test_last_completed_of_the_same_kind(db: Database) -> None:
     anna = add_patient(db, "1", "Smith", "Anna")
-    event(db, anna, "chest_ct", date(2025, 5, 1), "completed", closed_on=date(2025, 5, 3))
-    event(db, anna, "chest_ct", date(2025, 8, 1), "completed", closed_on=date(2025, 8, 9))
-    event(db, anna, "clinic_visit", date(2025, 12, 1), "completed", closed_on=date(2025, 12, 2))
-    late = event(db, anna, "chest_ct", date(2026, 2, 1))
+    add_event(db, anna, "chest_ct", date(2025, 5, 1), "completed", closed_on=date(2025, 5, 3))
+    add_event(db, anna, "chest_ct", date(2025, 8, 1), "completed", closed_on=date(2025, 8, 9))
+    add_event(db, anna, "clinic_visit", date(2025, 12, 1), "completed", closed_on=date(2025, 12, 2))
+    late = add_event(db, anna, "chest_ct", date(2026, 2, 1))
     [row] = overdue_rows(db, OverdueQuery(AS_OF))
     assert row.event_id == late and row.last_done == date(2025, 8, 9)
 
@@ -148,8 +117,8 @@ def test_last_completed_of_the_same_kind(db: Database) -> None:
 def test_acknowledge_and_note_are_audited(db: Database, people) -> None:  # type: ignore[no-untyped-def]
     scheduler, _ = people
     anna = add_patient(db, "1", "Smith", "Anna")
-    first = event(db, anna, "chest_ct", date(2026, 2, 1))
-    second = event(db, anna, "chest_ct", date(2026, 5, 1))
+    first = add_event(db, anna, "chest_ct", date(2026, 2, 1))
+    second = add_event(db, anna, "chest_ct", date(2026, 5, 1))
     now = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
     assert acknowledge(db, scheduler, [first, second], now) == 2
     add_note(db, scheduler, first, "Patient abroad until January")
@@ -162,10 +131,10 @@ def test_acknowledge_and_note_are_audited(db: Database, people) -> None:  # type
 
 def test_due_soon(db: Database) -> None:
     anna = add_patient(db, "1", "Smith", "Anna")
-    closes_today = event(db, anna, "chest_ct", AS_OF)
-    in_week = event(db, anna, "clinic_visit", date(2026, 11, 30))
-    event(db, anna, "clinic_visit", date(2026, 12, 1))  # 8 days
-    event(db, anna, "chest_ct", date(2026, 11, 22))  # already overdue
+    closes_today = add_event(db, anna, "chest_ct", AS_OF)
+    in_week = add_event(db, anna, "clinic_visit", date(2026, 11, 30))
+    add_event(db, anna, "clinic_visit", date(2026, 12, 1))  # 8 days
+    add_event(db, anna, "chest_ct", date(2026, 11, 22))  # already overdue
     rows = due_soon(db, OverdueQuery(AS_OF), 7)
     assert ids(rows) == [closes_today, in_week]
     assert [r.days_overdue for r in rows] == [0, -7]
@@ -173,11 +142,11 @@ def test_due_soon(db: Database) -> None:
 
 def test_dashboard_counts_and_month_end_history(db: Database) -> None:
     anna = add_patient(db, "1", "Smith", "Anna")
-    event(db, anna, "chest_ct", date(2026, 3, 15))  # overdue from 16 March on
-    event(
+    add_event(db, anna, "chest_ct", date(2026, 3, 15))  # overdue from 16 March on
+    add_event(
         db, anna, "clinic_visit", date(2026, 5, 10), "completed", closed_on=date(2026, 7, 2)
     )  # overdue at the ends of May and June only
-    event(db, anna, "clinic_visit", date(2026, 10, 10))
+    add_event(db, anna, "clinic_visit", date(2026, 10, 10))
     board = dashboard(db, AS_OF)
     assert board.by_kind == {"chest_ct": 1, "clinic_visit": 1}
     assert board.by_physician == {"Dr. Test": 2} and board.total == 2

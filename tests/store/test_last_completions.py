@@ -16,8 +16,7 @@ from survtrack.services.demo import generate_demo
 from survtrack.services.event_actions import complete, reopen, undo, waive
 from survtrack.store.engine import Database
 from survtrack.store.models import FollowUpEvent, LastCompletion
-from tests.factories import TESTER, add_patient
-from tests.services.test_overdue import event
+from tests.factories import TESTER, add_event, add_patient
 
 TODAY = date(2026, 11, 23)
 
@@ -70,9 +69,9 @@ def test_triggers_exist_at_head(db: Database) -> None:
 def test_last_done_follows_completion_reopen_undo_waive_and_delete(db: Database) -> None:
     doctor = ensure_user(db, "doc", "Dr Doc", Role.PHYSICIAN)
     anna = add_patient(db, "1", "Smith", "Anna")
-    first = event(db, anna, "chest_ct", date(2026, 3, 1))
-    second = event(db, anna, "chest_ct", date(2026, 6, 1))
-    visit = event(db, anna, "clinic_visit", date(2026, 6, 1))
+    first = add_event(db, anna, "chest_ct", date(2026, 3, 1))
+    second = add_event(db, anna, "chest_ct", date(2026, 6, 1))
+    visit = add_event(db, anna, "clinic_visit", date(2026, 6, 1))
     assert kept(db) == {}
 
     complete(db, doctor, first, date(2026, 3, 2), "ned", TODAY)

@@ -13,8 +13,7 @@ from pytestqt.qtbot import QtBot
 from survtrack.services.auth import Role, ensure_user
 from survtrack.store.engine import Database
 from survtrack.ui.main_window import MainWindow
-from tests.factories import add_patient
-from tests.services.test_overdue import event
+from tests.factories import add_event, add_patient
 
 AS_OF = date(2026, 11, 23)
 
@@ -23,10 +22,10 @@ def seeded(db: Database) -> dict[str, int]:
     anna = add_patient(db, "1001", "Smith", "Anna")
     bob = add_patient(db, "1002", "Jones", "Bob")
     return {
-        "anna_ct": event(db, anna, "chest_ct", date(2026, 9, 1)),
-        "anna_visit": event(db, anna, "clinic_visit", date(2026, 10, 1)),
-        "bob_mri": event(db, bob, "primary_site_mri", date(2026, 6, 1), risk="low"),
-        "bob_echo": event(db, bob, "echocardiogram", date(2026, 11, 20), risk="low"),
+        "anna_ct": add_event(db, anna, "chest_ct", date(2026, 9, 1)),
+        "anna_visit": add_event(db, anna, "clinic_visit", date(2026, 10, 1)),
+        "bob_mri": add_event(db, bob, "primary_site_mri", date(2026, 6, 1), risk="low"),
+        "bob_echo": add_event(db, bob, "echocardiogram", date(2026, 11, 20), risk="low"),
     }
 
 

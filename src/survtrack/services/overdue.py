@@ -180,10 +180,9 @@ class _Days(dict):  # type: ignore[type-arg]
         return value
 
 
-def _moment(raw: str | datetime | None) -> datetime | None:
-    if raw is None or isinstance(raw, datetime):
-        return raw
-    return datetime.fromisoformat(raw)
+def _moment(raw: str | datetime) -> datetime:
+    """A time as the driver gives it (ISO text on SQLite) as a ``datetime``."""
+    return raw if isinstance(raw, datetime) else datetime.fromisoformat(raw)
 
 
 def overdue_statement(query: OverdueQuery) -> Select:
@@ -232,9 +231,14 @@ class _Judged(dict):  # type: ignore[type-arg]
 class _Lookups:
     """What rows need beyond their event: patient, note, last completion, days and severity.
 
-    Read for a page's patients and events, or whole (``ids`` None) for long lists, where one
-    pass over each table beats looking 10^5 keys up chunk by chunk.
+    Read for the given events' patients and ids, or whole (``events`` None) for long lists,
+    where one pass over each table beats looking 10^5 keys up chunk by chunk
+    (``for_events`` chooses).
     """
+
+    @classmethod
+    def for_events(cls, session, events: list, as_of: date) -> _Lookups:  # type: ignore[no-untyped-def]
+        return cls(session, events if len(events) <= WHOLE_TABLE else None, as_of)
 
     def __init__(self, session, events: list | None, as_of: date) -> None:  # type: ignore[no-untyped-def]
         patient_ids = None if events is None else {e[1] for e in events}
@@ -369,7 +373,7 @@ class _Lookups:
                     state == "booked",
                     last_of((patient_id, kind)),
                     grade,
-                    acknowledged_at and _day_of(acknowledged_at),
+                    acknowledged_at and _moment(acknowledged_at).date(),
                     acknowledged_by,
                     note_of(event_id),
                 )
@@ -377,15 +381,11 @@ class _Lookups:
         return result
 
 
-def _day_of(moment: str | datetime) -> str | date:
-    return moment[:10] if isinstance(moment, str) else moment.date()
-
-
 def _page(session, statement: Select, as_of: date) -> list[OverdueRow]:  # type: ignore[no-untyped-def]
     events = session.connection().execute(statement).all()  # Core rows: no ORM loading
     if not events:
         return []
-    return _Lookups(session, events if len(events) <= WHOLE_TABLE else None, as_of).rows(events)
+    return _Lookups.for_events(session, events, as_of).rows(events)
 
 
 STREAM_CHUNK = 5_000
@@ -424,7 +424,7 @@ def _stream(
         first = result.fetchmany(WHOLE_TABLE + 1)
         if not first:
             return
-        lookups = _Lookups(session, first if len(first) <= WHOLE_TABLE else None, query.as_of)
+        lookups = _Lookups.for_events(session, first, query.as_of)
         yield from build(lookups, first)
         while chunk := result.fetchmany(STREAM_CHUNK):
             yield from build(lookups, chunk)

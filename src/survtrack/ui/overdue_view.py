@@ -373,18 +373,15 @@ class OverdueView(QWidget):
 
     def _in_background(
         self,
-        build: Callable[[list[OverdueRow]], object] | None,
+        build: Callable[[Database, OverdueQuery], object],
         finish: Callable[[object], None],
         what: str,
     ) -> None:
-        """Read every row of the filtered list and build the output off the GUI thread
-        (``build`` None: the CSV, written from the export values as they are read)."""
+        """Build the output from the filtered list off the GUI thread."""
         query, db = self.query(), self.db
         self.message.emit(f"Preparing the {what}…")
         self.runner.submit(
-            (lambda: overdue_csv(iter_export_values(db, query)))
-            if build is None
-            else (lambda: build(overdue_rows(db, query))),
+            lambda: build(db, query),
             finish,
             lambda error: self.message.emit(f"The {what} failed: {error}"),
             channel=f"export-{what}",
@@ -406,9 +403,11 @@ class OverdueView(QWidget):
             self.message.emit(f"Exported to {target}")
             self.exported.emit(str(target))
 
-        self._in_background(None, finish, "CSV export")
+        self._in_background(
+            lambda db, query: overdue_csv(iter_export_values(db, query)), finish, "CSV export"
+        )
 
-    def _html_builder(self) -> Callable[[list[OverdueRow]], object]:
+    def _html_builder(self) -> Callable[[Database, OverdueQuery], object]:
         query = self.query()
         filters = [f"as of {query.as_of.isoformat()}"]
         for label, value in (
@@ -421,11 +420,11 @@ class OverdueView(QWidget):
         if query.min_days:
             filters.append(f"at least {query.min_days} days overdue")
         columns = [c[0] for c in COLUMNS][:-2]  # without flags and notes
-        return lambda rows: table_html(
+        return lambda db, query: table_html(
             "Overdue follow-up events",
             "; ".join(filters),
             columns,
-            [OverdueModel.cells(r)[:-2] for r in rows],
+            [OverdueModel.cells(r)[:-2] for r in overdue_rows(db, query)],
         )
 
     def export_pdf(self, path: Path | None = None) -> None:
