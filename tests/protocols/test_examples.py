@@ -1,4 +1,5 @@
-"""Every worked example in ../shared/examples must come out event for event and in order."""
+"""Every worked example (tests/data/examples, copied from the shared examples) must come out
+event for event and in order."""
 
 from __future__ import annotations
 
