@@ -41,6 +41,8 @@ class EventState(StrEnum):
     CANCELLED = "cancelled"
     WAIVED = "waived"
     SUPERSEDED = "superseded"
+    #: closed by a later completion of the same kind (clinical reference section 5, "Covered")
+    COVERED = "covered"
 
 
 #: Still to be booked: the "to book" worklist.
@@ -50,6 +52,48 @@ ACTIONABLE_STATES = (*TO_BOOK_STATES, EventState.BOOKED.value)
 #: Neither completed, waived nor superseded: such an event is overdue once its window has ended
 #: (a cancelled scan was still not done).
 UNFINISHED_STATES = (*ACTIONABLE_STATES, EventState.CANCELLED.value)
+
+
+#: What a completion covers: every earlier event of the same kind in one of these states.
+COVERABLE_STATES = UNFINISHED_STATES
+#: Closed for good: nothing is owed for such an event.
+CLOSED_STATES = (
+    EventState.COMPLETED.value,
+    EventState.WAIVED.value,
+    EventState.SUPERSEDED.value,
+    EventState.COVERED.value,
+)
+
+STATE_LABELS = {
+    EventState.PLANNED: "Planned",
+    EventState.BOOKED: "Booked",
+    EventState.COMPLETED: "Completed",
+    EventState.MISSED: "Missed",
+    EventState.CANCELLED: "Cancelled",
+    EventState.WAIVED: "Waived",
+    EventState.SUPERSEDED: "Superseded",
+    EventState.COVERED: "Covered by a later exam",
+}
+
+
+def is_covered_by(
+    state: str,
+    kind: str,
+    window_start: date,
+    event_id: int,
+    completed_kind: str,
+    completed_on: date,
+    completed_id: int,
+) -> bool:
+    """The covered rule: a completion of ``completed_kind`` on ``completed_on`` closes every other
+    unfinished event of the same patient and kind whose window starts on or before that day
+    (clinical reference section 5). The caller gives events of the same patient only."""
+    return (
+        event_id != completed_id
+        and kind == completed_kind
+        and state in COVERABLE_STATES
+        and window_start <= completed_on
+    )
 
 
 def is_overdue(state: str, window_end: date, today: date) -> bool:

@@ -31,20 +31,45 @@ GROUP_KINDS: dict[ModalityGroup, tuple[str, ...]] = {
 }
 IMAGING_KINDS = GROUP_KINDS[ModalityGroup.IMAGING]
 
-#: Overdue this many days or more raises any event to "high".
+#: Triage thresholds, in days past the end of the window. A policy for ordering a physician's
+#: review, not a protocol rule: a high-risk patient's surveillance imaging late by a month or more
+#: (or with two slots missed) is the failure the product exists to prevent.
+CRITICAL_IMAGING_DAYS = 30
 LONG_OVERDUE_DAYS = 90
+VERY_LONG_OVERDUE_DAYS = 180
+#: Missed slots of the same kind that make high-risk imaging critical however recent.
+CRITICAL_MISSED_SLOTS = 2
 
 
 class Severity(StrEnum):
     CRITICAL = "critical"
     HIGH = "high"
     MODERATE = "moderate"
+    LOW = "low"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
 
 
-def severity(kind: str, risk: str | None, days_overdue: int) -> Severity:
+#: The order rows are reviewed in (default sort): most severe first.
+SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
+
+
+def severity(kind: str, risk: str | None, days_overdue: int, missed_slots: int = 1) -> Severity:
+    """How urgently a physician should look at an overdue (patient, kind) row.
+
+    Critical: high-risk imaging a month late, or with two or more slots missed. High: other
+    high-risk imaging, any imaging three months late, anything six months late. Moderate: other
+    imaging and anything three months late. Low: the rest (a recent visit or rehab slot).
+    """
     imaging = kind in IMAGING_KINDS
     if imaging and risk == "high":
-        return Severity.CRITICAL
-    if imaging or days_overdue >= LONG_OVERDUE_DAYS:
+        if days_overdue >= CRITICAL_IMAGING_DAYS or missed_slots >= CRITICAL_MISSED_SLOTS:
+            return Severity.CRITICAL
         return Severity.HIGH
-    return Severity.MODERATE
+    if (imaging and days_overdue >= LONG_OVERDUE_DAYS) or days_overdue >= VERY_LONG_OVERDUE_DAYS:
+        return Severity.HIGH
+    if imaging or days_overdue >= LONG_OVERDUE_DAYS:
+        return Severity.MODERATE
+    return Severity.LOW

@@ -21,6 +21,7 @@ from survtrack.domain.events import (
     ACTIONABLE_STATES,
     UNFINISHED_STATES,
     EventState,
+    is_covered_by,
     is_overdue,
 )
 from survtrack.domain.risk import RiskTier, episode_tier
@@ -151,11 +152,14 @@ def regenerate_in_session(session: Session, patient_id: int) -> CalendarChange:
     cancelled = _cancel_after_status(patient, existing)
     case = case_from_record(record)
     if case is None:
-        return CalendarChange(cancelled=cancelled, problem="no tumour recorded yet")
+        patient.plan_problem = "no tumour recorded yet"
+        return CalendarChange(cancelled=cancelled, problem=patient.plan_problem)
     try:
         plan: Plan = plan_case(case, load_protocols(), clinic_calendar())
     except BadInput as exc:
-        return CalendarChange(cancelled=cancelled, problem=f"{exc.field}: {exc.reason}")
+        patient.plan_problem = f"{exc.field}: {exc.reason}"[:2000]
+        return CalendarChange(cancelled=cancelled, problem=patient.plan_problem)
+    patient.plan_problem = None
 
     wanted = {(e.rule, e.episode, e.due): e for e in plan.events}
     have = {(e.rule_id, e.episode, e.due) for e in existing}
@@ -182,11 +186,45 @@ def regenerate_in_session(session: Session, patient_id: int) -> CalendarChange:
         else:
             session.delete(event)
             removed += 1
+    new_events = []
     for key, planned in wanted.items():
         if key not in have:
-            session.add(_new_event(patient_id, planned, _tier(plan, planned.episode)))
+            new_events.append(_new_event(patient_id, planned, _tier(plan, planned.episode)))
             added += 1
+    session.add_all(new_events)
+    if new_events:
+        _cover_new_events(session, existing, new_events)
     return CalendarChange(added, removed, superseded, cancelled, kept, plan.warnings)
+
+
+def _cover_new_events(
+    session: Session, existing: list[FollowUpEvent], new_events: list[FollowUpEvent]
+) -> None:
+    """Apply the covered rule to the events just added: an exam already done answers a slot the
+    new plan puts before it (e.g. a diagnosis entered after follow-up had begun). Each new event
+    is covered by the first completion of its kind on or after its window opens."""
+    completions = sorted(
+        (e for e in existing if e.state == EventState.COMPLETED.value and e.closed_on),
+        key=lambda e: (e.closed_on, e.id),
+    )
+    if not completions:
+        return
+    session.flush()
+    for event in new_events:
+        for done in completions:
+            assert done.closed_on is not None
+            if is_covered_by(
+                event.state,
+                event.kind,
+                event.window_start,
+                event.id,
+                done.kind,
+                done.closed_on,
+                done.id,
+            ):
+                event.covered_from, event.state = event.state, EventState.COVERED.value
+                event.covered_by, event.closed_on = done.id, done.closed_on
+                break
 
 
 def _cancel_after_status(patient: Patient, events: list[FollowUpEvent]) -> int:

@@ -3,6 +3,10 @@
 Book, reschedule, mark completed (with a result), missed or cancelled, waive (physicians only),
 reopen, and move an unbooked event by hand. Every action returns an ``Undo`` that restores the
 event exactly as it was, so the UI can offer Ctrl+Z; the restore is itself audited.
+
+A completion covers the patient's earlier unfinished events of the same kind (the covered rule,
+``survtrack.domain.events.is_covered_by``) in the same transaction; undoing or reopening that
+completion reopens exactly the events it covered.
 """
 
 from __future__ import annotations
@@ -11,8 +15,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from survtrack.domain.errors import BadInput
-from survtrack.domain.events import ACTIONABLE_STATES, EventState
+from survtrack.domain.events import (
+    ACTIONABLE_STATES,
+    COVERABLE_STATES,
+    EventState,
+    is_covered_by,
+)
 from survtrack.services.auth import Role, SignedIn
 from survtrack.services.errors import check_version
 from survtrack.store.engine import Database
@@ -28,6 +40,8 @@ _RESTORED = (
     "suggested",
     "moved_by_hand",
     "closed_on",
+    "covered_by",
+    "covered_from",
 )
 
 
@@ -39,6 +53,8 @@ class Undo:
     label: str
     before: dict[str, Any]
     version_after: int
+    #: earlier events of the same kind this action closed as covered
+    covered: int = 0
 
 
 def _snapshot(event: FollowUpEvent) -> dict[str, Any]:
@@ -62,8 +78,60 @@ def _act(
         assert patient is not None
         before = _snapshot(event)
         change(event, patient)
+        covered = 0
+        if event.state == EventState.COMPLETED.value:
+            covered = cover_earlier(session, event)
+        elif before["state"] == EventState.COMPLETED.value:
+            uncover(session, event.id)
         session.flush()
-        return Undo(event_id, label, before, event.version)
+        return Undo(event_id, label, before, event.version, covered)
+
+
+def cover_earlier(session: Session, completed: FollowUpEvent) -> int:
+    """Close as covered every event that ``completed`` answers; returns how many."""
+    assert completed.closed_on is not None
+    candidates = session.scalars(
+        select(FollowUpEvent).where(
+            FollowUpEvent.patient_id == completed.patient_id,
+            FollowUpEvent.kind == completed.kind,
+            FollowUpEvent.state.in_(COVERABLE_STATES),
+            FollowUpEvent.window_start <= completed.closed_on,
+            FollowUpEvent.id != completed.id,
+        )
+    )
+    count = 0
+    for event in candidates:
+        if not is_covered_by(
+            event.state,
+            event.kind,
+            event.window_start,
+            event.id,
+            completed.kind,
+            completed.closed_on,
+            completed.id,
+        ):
+            continue
+        event.covered_from, event.state = event.state, EventState.COVERED.value
+        event.covered_by, event.closed_on = completed.id, completed.closed_on
+        count += 1
+    return count
+
+
+def uncover(session: Session, completed_id: int) -> int:
+    """Reopen exactly the events the completion ``completed_id`` covered; returns how many."""
+    events = session.scalars(
+        select(FollowUpEvent).where(
+            FollowUpEvent.covered_by == completed_id,
+            FollowUpEvent.state == EventState.COVERED.value,
+        )
+    )
+    count = 0
+    for event in events:
+        event.state = event.covered_from or EventState.PLANNED.value
+        event.covered_by = event.covered_from = None
+        event.closed_on = None
+        count += 1
+    return count
 
 
 def _require_open(event: FollowUpEvent, action: str) -> None:
@@ -239,7 +307,7 @@ def reopen(
             raise PermissionError("only a physician can reopen a waived event")
         event.state = EventState.PLANNED.value
         event.booked_at = event.location = event.result = event.reason = None
-        event.closed_on = None
+        event.closed_on = event.covered_by = event.covered_from = None
 
     return _act(db, user, event_id, "reopen", expected_version, change)
 
@@ -251,5 +319,10 @@ def undo(db: Database, user: SignedIn, token: Undo) -> None:
         if event is None:
             raise BadInput("event", "no longer exists")
         check_version("This event", event.version, token.version_after)
+        was_completed = event.state == EventState.COMPLETED.value
         for name, value in token.before.items():
             setattr(event, name, value)
+        if was_completed and event.state != EventState.COMPLETED.value:
+            uncover(session, event.id)
+        elif event.state == EventState.COMPLETED.value and not was_completed:
+            cover_earlier(session, event)

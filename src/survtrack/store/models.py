@@ -64,6 +64,9 @@ class Patient(Versioned, Base):
     status: Mapped[str_code] = mapped_column(default="active")
     status_date: Mapped[date | None]
     created_at: Mapped[datetime]
+    #: why no follow-up calendar could be made (no tumour, no anchor, no default protocol), set
+    #: by every regeneration; an active patient with one is on the "Needs a plan" worklist
+    plan_problem: Mapped[str_text | None]
 
     tumours: Mapped[list[Tumour]] = relationship(
         back_populates="patient", cascade="all, delete-orphan", order_by="Tumour.id"
@@ -220,9 +223,20 @@ class FollowUpEvent(Versioned, Base):
     note: Mapped[str_text | None]
     acknowledged_at: Mapped[datetime | None]
     acknowledged_by: Mapped[str_code | None]
+    #: the completion that covered this event (state "covered"), and the state it had before,
+    #: so that undoing or reopening that completion reopens exactly the events it covered. A
+    #: plain link: completed events are never deleted while their patient exists.
+    covered_by: Mapped[int | None] = mapped_column(Integer)
+    covered_from: Mapped[str_code | None]
 
     __table_args__ = (
         Index("ix_followup_events_patient_due", "patient_id", "due"),
+        Index(
+            "ix_followup_events_covered_by",
+            "covered_by",
+            sqlite_where=text("covered_by IS NOT NULL"),
+            postgresql_where=text("covered_by IS NOT NULL"),
+        ),
         # the "to book" worklist: only open events, in window order (a partial index)
         Index(
             "ix_followup_events_open_window",
@@ -275,6 +289,28 @@ class LastCompletion(Base):
     )
     kind: Mapped[str_code] = mapped_column(primary_key=True)
     closed_on: Mapped[date]
+
+
+class OverdueAcknowledgement(Versioned, Base):
+    """A physician looked at one overdue (patient, kind) row and put it aside until a day.
+
+    The row leaves the default overdue view until ``snoozed_until`` or until something changes:
+    its oldest overdue event, its number of missed slots or its booking differ from what was
+    acknowledged (``oldest_event_id``, ``slots``, ``booking_event_id``).
+    """
+
+    __tablename__ = "overdue_acknowledgements"
+
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str_code] = mapped_column(primary_key=True)
+    acknowledged_at: Mapped[datetime]
+    acknowledged_by: Mapped[str_code]
+    snoozed_until: Mapped[date]
+    oldest_event_id: Mapped[int] = mapped_column(Integer)
+    slots: Mapped[int] = mapped_column(Integer)
+    booking_event_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class AuditEntry(Base):

@@ -203,7 +203,7 @@ class PatientView(QWidget):
             "missed": state in ("planned", "booked"),
             "cancel": state in open_states,
             "waive": state in open_states and self.user.role is Role.PHYSICIAN,
-            "reopen": state in ("completed", "missed", "cancelled", "waived", "booked"),
+            "reopen": state in ("completed", "missed", "cancelled", "waived", "booked", "covered"),
             "move": state == "planned",
             "undo": self.last_undo is not None,
         }

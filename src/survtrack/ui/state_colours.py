@@ -11,6 +11,7 @@ STATE_BACKGROUND = {
     "waived": QColor("#eeeeee"),
     "cancelled": QColor("#f2f2f2"),
     "superseded": QColor("#f2f2f2"),
+    "covered": QColor("#eef5ec"),
 }
 STATE_MARK = {
     "planned": QColor("#9aa5b1"),
@@ -20,6 +21,7 @@ STATE_MARK = {
     "cancelled": QColor("#b0b0b0"),
     "waived": QColor("#7d7d7d"),
     "superseded": QColor("#c8c8c8"),
+    "covered": QColor("#8fbf95"),
 }
 OVERDUE_BACKGROUND = QColor("#f8d7d7")
 OVERDUE_MARK = QColor("#c62828")
