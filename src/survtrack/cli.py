@@ -94,6 +94,17 @@ def build_parser() -> argparse.ArgumentParser:
     overdue.add_argument("--group", choices=("imaging", "visit", "cardiac", "rehab"))
     overdue.add_argument("--min-days", type=int, default=0, metavar="N")
     overdue.add_argument("--risk", choices=("low", "high", "any"))
+    overdue.add_argument(
+        "--section",
+        choices=("to_book", "booked_late", "all"),
+        default="all",
+        help="rows still to book, rows already booked late, or both (default)",
+    )
+    overdue.add_argument(
+        "--include-acknowledged",
+        action="store_true",
+        help="also rows a physician acknowledged and hid until a later day",
+    )
     overdue.add_argument("--format", choices=("text", "csv", "json"), default="text")
     avs = commands.add_parser("avs", parents=[common], help="after-visit summary as PDF")
     avs.add_argument("--mrn", required=True)
@@ -127,7 +138,11 @@ def run_avs(args: argparse.Namespace) -> int:
 def run_overdue(args: argparse.Namespace) -> int:
     from survtrack.reports.overdue_export import overdue_json, overdue_text, write_overdue_csv
     from survtrack.services.database import open_database
-    from survtrack.services.overdue import OverdueQuery, iter_export_values
+    from survtrack.services.overdue import (
+        OverdueQuery,
+        check_physician_filter,
+        iter_export_values,
+    )
 
     as_of = date.today()
     if args.as_of:
@@ -142,12 +157,15 @@ def run_overdue(args: argparse.Namespace) -> int:
         group=args.group,
         min_days=args.min_days,
         risk=args.risk,
+        section=args.section,
+        acknowledged=args.include_acknowledged,
     ).validated()
     # A one-shot process building 10^5 short-lived rows and no reference cycles: the cyclic
     # collector would only re-scan them, about a fifth of the export's time.
     gc.disable()
     database = open_database(getattr(args, "db", None))
     try:
+        check_physician_filter(database, query)
         rows = iter_export_values(database, query)
         if args.format == "csv":
             # rows are built and written as they are read; the text goes out only when whole,

@@ -21,14 +21,17 @@ CSV_COLUMNS = (
     "due",
     "window_end",
     "days_overdue",
+    "missed_slots",
     "risk",
     "physician",
     "state",
     "booked",
+    "booked_for",
     "last_done",
     "severity",
     "acknowledged",
     "acknowledged_by",
+    "hidden_until",
     "note",
 )
 TEXT_COLUMNS = (
@@ -38,9 +41,10 @@ TEXT_COLUMNS = (
     "due",
     "window_end",
     "days_overdue",
+    "missed_slots",
     "risk",
     "physician",
-    "booked",
+    "booked_for",
 )
 
 
@@ -76,7 +80,7 @@ def overdue_json(rows: Iterable[Sequence[object]]) -> str:
 
 def overdue_text(rows: Sequence[Sequence[object]]) -> str:
     if not rows:
-        return "No overdue events.\n"
+        return "No overdue follow-up.\n"
     table = [list(TEXT_COLUMNS)]
     for row in rows:
         record = as_record(row)
@@ -86,4 +90,4 @@ def overdue_text(rows: Sequence[Sequence[object]]) -> str:
         "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
         for line in table
     ]
-    return "\n".join(lines) + f"\n{len(rows)} overdue\n"
+    return "\n".join(lines) + f"\n{len(rows)} overdue (one row per patient and kind)\n"

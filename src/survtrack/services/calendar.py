@@ -37,6 +37,15 @@ from survtrack.store.engine import Database
 from survtrack.store.models import FollowUpEvent, Patient
 
 
+#: Why an active patient has no calendar yet (the "Needs a plan" worklist says it).
+NO_TUMOUR = "no tumour recorded yet"
+
+
+def field_words(field: str) -> str:
+    """A case-file field name as words: ``tumour.histology`` -> ``Histology``."""
+    return field.rsplit(".", 1)[-1].replace("_", " ").capitalize()
+
+
 @dataclass(frozen=True, slots=True)
 class CalendarChange:
     added: int = 0
@@ -152,12 +161,12 @@ def regenerate_in_session(session: Session, patient_id: int) -> CalendarChange:
     cancelled = _cancel_after_status(patient, existing)
     case = case_from_record(record)
     if case is None:
-        patient.plan_problem = "no tumour recorded yet"
+        patient.plan_problem = NO_TUMOUR
         return CalendarChange(cancelled=cancelled, problem=patient.plan_problem)
     try:
         plan: Plan = plan_case(case, load_protocols(), clinic_calendar())
     except BadInput as exc:
-        patient.plan_problem = f"{exc.field}: {exc.reason}"[:2000]
+        patient.plan_problem = f"{field_words(exc.field)}: {exc.reason}"[:2000]
         return CalendarChange(cancelled=cancelled, problem=patient.plan_problem)
     patient.plan_problem = None
 

@@ -1,26 +1,36 @@
-"""The overdue worklist and the due-soon list: one query layer for the window and the CLI.
+"""The physician's overdue list and the due-soon list: one query layer for the window and the CLI.
 
-Overdue: the event's window ended before the as-of day and it is neither completed, waived nor
-superseded (cancelled events count: a cancelled scan was still not done), for active patients only.
-A booked event whose window has passed is overdue too, flagged as booked. Filters and sorting run
-in SQL over the events' covering index; a page is the same statement as the whole list, sliced.
+Overdue (clinical reference section 5, with the covered rule): an event whose window ended before
+the as-of day and that is neither completed, covered, waived nor superseded, for active patients.
+The list has **one row per patient and kind**: the oldest such event, how many slots of that kind
+are overdue ("missed slots"), the last completion of the kind, and the patient's next booking of
+the kind if there is one. Rows whose kind is already booked from the as-of day on are the "booked
+late" section, kept apart from the rows that still need booking. A row a physician acknowledged
+leaves the default view until the day chosen (snooze) or until its oldest event, its number of
+missed slots or its booking change.
+
+Filtering, grouping and the bookings run in SQL; a row's severity comes from the domain rule, and
+rows are ordered by the query's key (default: most severe, then most days overdue). The list is
+bounded by patients times kinds, not by events, so a page is a slice of the whole ordered list.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
-from typing import NamedTuple, TypeVar
+from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 
-from sqlalchemy import Select, String, case, func, select, type_coerce
+from sqlalchemy import Select, String, and_, case, func, select, type_coerce
+from sqlalchemy.orm import Session
 
 from survtrack.domain.errors import BadInput
-from survtrack.domain.events import EventKind
+from survtrack.domain.events import EventKind, EventState
 from survtrack.domain.overdue import (
     GROUP_KINDS,
-    IMAGING_KINDS,
+    SEVERITY_RANK,
     ModalityGroup,
+    Severity,
     severity,
 )
 from survtrack.services.auth import SignedIn
@@ -28,11 +38,10 @@ from survtrack.store.engine import Database
 from survtrack.store.models import (
     FollowUpEvent,
     LastCompletion,
+    OverdueAcknowledgement,
     Patient,
     unfinished_event_condition,
 )
-
-T = TypeVar("T")
 
 SORT_KEYS = (
     "default",
@@ -42,10 +51,13 @@ SORT_KEYS = (
     "due",
     "window_end",
     "days_overdue",
+    "slots",
     "risk",
     "physician",
 )
 RISKS = ("low", "high", "any")
+#: Which rows of the list: still to book, already booked (late), or both.
+SECTIONS = ("to_book", "booked_late", "all")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +70,9 @@ class OverdueQuery:
     risk: str | None = None
     sort: str = "default"
     descending: bool = False
+    section: str = "to_book"
+    #: show rows a physician acknowledged and snoozed (hidden by default)
+    acknowledged: bool = False
 
     def validated(self) -> OverdueQuery:
         if self.kind is not None and self.kind not in {k.value for k in EventKind}:
@@ -70,11 +85,15 @@ class OverdueQuery:
             raise BadInput("minimum days overdue", "must not be negative")
         if self.sort not in SORT_KEYS:
             raise BadInput("sort", f"must be one of {', '.join(SORT_KEYS)}")
+        if self.section not in SECTIONS:
+            raise BadInput("section", f"must be one of {', '.join(SECTIONS)}")
+        if self.physician is not None and not self.physician.strip():
+            return replace(self, physician=None)
         return self
 
 
 class OverdueRow(NamedTuple):
-    """One worklist row (a tuple: the whole-list export builds 10^5 of them)."""
+    """One worklist row: a patient and kind, told by its oldest overdue event."""
 
     event_id: int
     patient_id: int
@@ -95,26 +114,64 @@ class OverdueRow(NamedTuple):
     acknowledged_by: str | None
     note: str | None
     version: int
+    #: overdue slots of this kind (the oldest included)
+    slots: int = 1
+    #: the patient's next booking of this kind from the as-of day on, if any
+    booking_event_id: int | None = None
+    location: str | None = None
+    snoozed_until: date | None = None
 
 
-def _filtered(
-    statement: Select, query: OverdueQuery, window_from: date | None, window_to: date
-) -> Select:
-    """The worklist's conditions, scanning the events' partial covering index.
+def _day(raw: str | date | None) -> date | None:
+    if raw is None or isinstance(raw, date):
+        return raw  # type: ignore[return-value]
+    return date.fromisoformat(str(raw)[:10])
 
-    Patient conditions go into a subquery; ``patient_id + 0`` keeps the planner from walking
-    the events patient by patient (measured: 4x slower) instead of by window end.
-    """
+
+def _moment(raw: str | datetime | None) -> datetime | None:
+    """A time as the driver gives it (ISO text on SQLite) as a ``datetime``."""
+    if raw is None or isinstance(raw, datetime):
+        return raw
+    return datetime.fromisoformat(raw)
+
+
+def _physician_condition(term: str):  # type: ignore[no-untyped-def]
+    """Case-insensitive "contains": "moretti" finds "Dr. Lucia Moretti"."""
+    escaped = term.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return func.lower(Patient.physician).like(f"%{escaped}%", escape="\\")
+
+
+def _patients(query: OverdueQuery) -> Select:
     patients = select(Patient.id).where(Patient.status == "active")
     if query.physician:
-        patients = patients.where(Patient.physician == query.physician)
-    statement = statement.select_from(FollowUpEvent).where(
+        patients = patients.where(_physician_condition(query.physician))
+    return patients
+
+
+def _overdue_events(query: OverdueQuery) -> Select:
+    """The overdue events the query's filters keep (one row per event), ranked per group."""
+    partition = (FollowUpEvent.patient_id, FollowUpEvent.kind)
+    statement = select(
+        FollowUpEvent.id,
+        FollowUpEvent.patient_id,
+        FollowUpEvent.kind,
+        type_coerce(FollowUpEvent.due, String).label("due"),
+        type_coerce(FollowUpEvent.window_end, String).label("window_end"),
+        FollowUpEvent.risk,
+        FollowUpEvent.state,
+        FollowUpEvent.version,
+        func.row_number()
+        .over(partition_by=partition, order_by=(FollowUpEvent.window_end, FollowUpEvent.id))
+        .label("rank"),
+        func.count().over(partition_by=partition).label("slots"),
+        func.max(case((FollowUpEvent.risk == "high", 1), else_=0))
+        .over(partition_by=partition)
+        .label("high"),
+    ).where(
         unfinished_event_condition(),
-        FollowUpEvent.window_end < window_to,
-        (FollowUpEvent.patient_id + 0).in_(patients),
+        FollowUpEvent.window_end < query.as_of,
+        (FollowUpEvent.patient_id + 0).in_(_patients(query)),
     )
-    if window_from is not None:
-        statement = statement.where(FollowUpEvent.window_end >= window_from)
     if query.kind:
         statement = statement.where(FollowUpEvent.kind == query.kind)
     if query.group:
@@ -124,271 +181,184 @@ def _filtered(
     return statement
 
 
-def _ordered(statement: Select, query: OverdueQuery) -> Select:
-    desc = query.descending
-    if query.sort in ("patient", "mrn", "physician"):
-        statement = statement.join(Patient, Patient.id == FollowUpEvent.patient_id + 0)
+def _bookings(as_of: date) -> Select:
+    """Each patient's first booking of each kind from the as-of day on (id, time, place)."""
+    ranked = (
+        select(
+            FollowUpEvent.patient_id,
+            FollowUpEvent.kind,
+            FollowUpEvent.id,
+            type_coerce(FollowUpEvent.booked_at, String).label("booked_at"),
+            FollowUpEvent.location,
+            func.row_number()
+            .over(
+                partition_by=(FollowUpEvent.patient_id, FollowUpEvent.kind),
+                order_by=(FollowUpEvent.booked_at, FollowUpEvent.id),
+            )
+            .label("rank"),
+        )
+        .where(
+            FollowUpEvent.state == EventState.BOOKED.value,
+            FollowUpEvent.booked_at >= datetime.combine(as_of, time.min),
+        )
+        .subquery()
+    )
+    return select(ranked).where(ranked.c.rank == 1)
+
+
+def _group_statement(query: OverdueQuery) -> Select:
+    """One row per overdue (patient, kind): the oldest event, slots, booking, acknowledgement."""
+    events = _overdue_events(query).subquery()
+    bookings = _bookings(query.as_of).subquery()
+    ack = OverdueAcknowledgement
+    return (
+        select(
+            events.c.id,
+            events.c.patient_id,
+            events.c.kind,
+            events.c.due,
+            events.c.window_end,
+            case((events.c.high == 1, "high"), else_=events.c.risk).label("risk"),
+            events.c.state,
+            events.c.version,
+            events.c.slots,
+            bookings.c.id.label("booking_id"),
+            bookings.c.booked_at,
+            bookings.c.location,
+            type_coerce(ack.acknowledged_at, String).label("acknowledged_at"),
+            ack.acknowledged_by,
+            type_coerce(ack.snoozed_until, String).label("snoozed_until"),
+            ack.oldest_event_id,
+            ack.slots.label("ack_slots"),
+            ack.booking_event_id,
+        )
+        .select_from(events)
+        .outerjoin(
+            bookings,
+            and_(bookings.c.patient_id == events.c.patient_id, bookings.c.kind == events.c.kind),
+        )
+        .outerjoin(ack, and_(ack.patient_id == events.c.patient_id, ack.kind == events.c.kind))
+        .where(events.c.rank == 1)
+    )
+
+
+def _still_acknowledged(row, as_of: date) -> bool:  # type: ignore[no-untyped-def]
+    """An acknowledgement hides its row until its day, unless the row changed since."""
+    return (
+        row.snoozed_until is not None
+        and _day(row.snoozed_until) > as_of  # type: ignore[operator]
+        and row.oldest_event_id == row.id
+        and row.ack_slots == row.slots
+        and row.booking_event_id == row.booking_id
+    )
+
+
+_SORT = {
+    "patient": lambda r: r.patient.casefold(),
+    "mrn": lambda r: r.mrn,
+    "kind": lambda r: EventKind(r.kind).label,
+    "due": lambda r: r.due,
+    "window_end": lambda r: r.window_end,
+    "days_overdue": lambda r: r.days_overdue,
+    "slots": lambda r: r.slots,
+    "risk": lambda r: r.risk or "",
+    "physician": lambda r: (r.physician or "").casefold(),
+}
+
+
+def _ordered(rows: list[OverdueRow], query: OverdueQuery) -> list[OverdueRow]:
     if query.sort == "default":
-        keys = [
-            case((FollowUpEvent.risk == "high", 0), else_=1),
-            case((FollowUpEvent.kind.in_(IMAGING_KINDS), 0), else_=1),
-            FollowUpEvent.window_end,
-        ]
-    else:
-        column = {
-            "patient": Patient.search_key,
-            "mrn": Patient.mrn,
-            "kind": FollowUpEvent.kind,
-            "due": FollowUpEvent.due,
-            "window_end": FollowUpEvent.window_end,
-            "days_overdue": FollowUpEvent.window_end,
-            "risk": FollowUpEvent.risk,
-            "physician": Patient.physician,
-        }[query.sort]
-        # more days overdue = an earlier window end
-        ascending = desc if query.sort == "days_overdue" else not desc
-        keys = [column.asc() if ascending else column.desc()]
-    return statement.order_by(*keys, FollowUpEvent.id)
-
-
-#: What a row needs from its event: all in the covering index (``UNFINISHED_INDEX_COLUMNS``),
-#: so neither a page nor the whole list reads the events table. The note comes separately.
-#: Days come as the driver gives them (ISO text on SQLite, dates on PostgreSQL) and are turned
-#: into dates once per distinct value (``_Days``), not once per row: the whole list has 10^5
-#: rows but a few thousand distinct days.
-_EVENT_COLUMNS = (
-    FollowUpEvent.id,
-    FollowUpEvent.patient_id,
-    FollowUpEvent.kind,
-    type_coerce(FollowUpEvent.due, String),
-    type_coerce(FollowUpEvent.window_end, String),
-    FollowUpEvent.risk,
-    FollowUpEvent.state,
-    type_coerce(FollowUpEvent.booked_at, String),
-    type_coerce(FollowUpEvent.acknowledged_at, String),
-    FollowUpEvent.acknowledged_by,
-    FollowUpEvent.version,
-)
-
-
-class _Days(dict):  # type: ignore[type-arg]
-    """Raw day values (ISO text or ``date``) to ``date``, each converted once."""
-
-    def __missing__(self, raw: str | date) -> date:
-        value = raw if isinstance(raw, date) else date.fromisoformat(raw)
-        self[raw] = value
-        return value
-
-
-def _moment(raw: str | datetime) -> datetime:
-    """A time as the driver gives it (ISO text on SQLite) as a ``datetime``."""
-    return raw if isinstance(raw, datetime) else datetime.fromisoformat(raw)
-
-
-def overdue_statement(query: OverdueQuery) -> Select:
-    """The overdue events (``_EVENT_COLUMNS``) in the query's order; pages slice it."""
-    query = query.validated()
-    return _ordered(_filtered(select(*_EVENT_COLUMNS), query, None, _window_to(query)), query)
-
-
-def _window_to(query: OverdueQuery) -> date:
-    return query.as_of - timedelta(days=query.min_days) if query.min_days else query.as_of
-
-
-CHUNK = 900  # ids per IN list (SQLite's parameter limit is 999 on old builds)
-#: Beyond this many rows, reading the patients, notes and last completions whole beats
-#: looking them up chunk by chunk.
-WHOLE_TABLE = 20_000
-
-
-def _lookup(session, statement: Select, column, keys: set[int] | None) -> list:  # type: ignore[no-untyped-def]
-    """``statement``'s rows, for ``column`` in ``keys`` (chunked), or all of them when None."""
-    if keys is None:
-        return session.connection().execute(statement).all()
-    ordered = sorted(keys)
-    rows = []
-    for start in range(0, len(ordered), CHUNK):
-        chunk = ordered[start : start + CHUNK]
-        rows.extend(session.connection().execute(statement.where(column.in_(chunk))))
+        # most severe first, then the longest overdue, then the most slots missed
+        rows.sort(key=lambda r: (r.event_id,))
+        rows.sort(key=lambda r: (SEVERITY_RANK[Severity(r.severity)], -r.days_overdue, -r.slots))
+        if query.descending:
+            rows.reverse()
+        return rows
+    rows.sort(key=lambda r: r.event_id)
+    rows.sort(key=_SORT[query.sort], reverse=query.descending)
     return rows
 
 
-class _Judged(dict):  # type: ignore[type-arg]
-    """(window end as read, kind, risk) -> (window end, days overdue, severity) for one day."""
-
-    def __init__(self, as_of: date, days: _Days) -> None:
-        super().__init__()
-        self.as_of, self.days = as_of, days
-
-    def __missing__(self, key: tuple[str | date, str, str | None]) -> tuple[date, int, str]:
-        raw, kind, risk = key
-        window_end = self.days[raw]
-        overdue = (self.as_of - window_end).days
-        value = self[key] = (window_end, overdue, severity(kind, risk, overdue).value)
-        return value
-
-
-class _Lookups:
-    """What rows need beyond their event: patient, note, last completion, days and severity.
-
-    Read for the given events' patients and ids, or whole (``events`` None) for long lists,
-    where one pass over each table beats looking 10^5 keys up chunk by chunk
-    (``for_events`` chooses).
-    """
-
-    @classmethod
-    def for_events(cls, session, events: list, as_of: date) -> _Lookups:  # type: ignore[no-untyped-def]
-        return cls(session, events if len(events) <= WHOLE_TABLE else None, as_of)
-
-    def __init__(self, session, events: list | None, as_of: date) -> None:  # type: ignore[no-untyped-def]
-        patient_ids = None if events is None else {e[1] for e in events}
-        event_ids = None if events is None else {e[0] for e in events}
-        patients_statement = select(
-            Patient.id, Patient.mrn, Patient.family_name, Patient.given_name, Patient.physician
-        )
-        if events is None:
-            patients_statement = patients_statement.where(Patient.status == "active")
-        self.patients = {
-            pid: (mrn, f"{family}, {given}", physician)
-            for pid, mrn, family, given, physician in _lookup(
-                session, patients_statement, Patient.id, patient_ids
-            )
-        }
-        self.notes = dict(
-            _lookup(
-                session,
-                select(FollowUpEvent.id, FollowUpEvent.note).where(FollowUpEvent.note.is_not(None)),
-                FollowUpEvent.id,
-                event_ids,
-            )
-        )
-        self.days = days = _Days()
-        self.last_done = {
-            (pid, kind): days[day]
-            for pid, kind, day in _lookup(
-                session,
-                select(
-                    LastCompletion.patient_id,
-                    LastCompletion.kind,
-                    type_coerce(LastCompletion.closed_on, String),
-                ),
-                LastCompletion.patient_id,
-                patient_ids,
-            )
-        }
-        self.judged = _Judged(as_of, days)
-
-    def rows(self, events: list) -> list[OverdueRow]:
-        """Rows of ``_EVENT_COLUMNS`` to ``OverdueRow``, in their order.
-
-        A tight loop (the whole-list export builds 10^5 rows): every derived value is looked
-        up in a cache keyed by what it depends on, and rows are made with ``tuple.__new__``.
-        """
-        result: list[OverdueRow] = []
-        append = result.append
-        new = tuple.__new__
-        patients, days, judged = self.patients, self.days, self.judged
-        note_of, last_of = self.notes.get, self.last_done.get
-        for (
-            event_id,
-            patient_id,
-            kind,
-            due,
-            window_end,
-            risk,
-            state,
-            booked_at,
-            acknowledged_at,
-            acknowledged_by,
-            version,
-        ) in events:
-            mrn, name, physician = patients[patient_id]
-            window_end_day, overdue, grade = judged[window_end, kind, risk]
-            append(
-                new(
-                    OverdueRow,
-                    (
-                        event_id,
-                        patient_id,
-                        mrn,
-                        name,
-                        physician,
-                        kind,
-                        days[due],
-                        window_end_day,
-                        overdue,
-                        risk,
-                        state,
-                        state == "booked",
-                        booked_at and _moment(booked_at),
-                        last_of((patient_id, kind)),
-                        grade,
-                        acknowledged_at and _moment(acknowledged_at),
-                        acknowledged_by,
-                        note_of(event_id),
-                        version,
-                    ),
-                )
-            )
-        return result
-
-    def export_values(self, events: list) -> list[tuple[object, ...]]:
-        """Rows of ``_EVENT_COLUMNS`` straight to export values, in ``CSV_COLUMNS`` order.
-
-        The same lookups as ``rows`` without building an ``OverdueRow`` first: exports write
-        10^5 rows. Days go out as the database gave them (ISO text on SQLite; ``date`` on
-        PostgreSQL, which writes the same). tests/cli/test_overdue_cli.py holds every column
-        to the window's rows.
-        """
-        result: list[tuple[object, ...]] = []
-        append = result.append
-        patients, judged = self.patients, self.judged
-        note_of, last_of = self.notes.get, self.last_done.get
-        for (
-            event_id,
-            patient_id,
-            kind,
-            due,
-            window_end,
-            risk,
-            state,
-            _booked_at,
-            acknowledged_at,
-            acknowledged_by,
-            _version,
-        ) in events:
-            mrn, name, physician = patients[patient_id]
-            _, overdue, grade = judged[window_end, kind, risk]
-            append(
-                (
-                    mrn,
-                    name,
-                    kind,
-                    due,
-                    window_end,
-                    overdue,
-                    risk,
-                    physician,
-                    state,
-                    state == "booked",
-                    last_of((patient_id, kind)),
-                    grade,
-                    acknowledged_at and _moment(acknowledged_at).date(),
-                    acknowledged_by,
-                    note_of(event_id),
-                )
-            )
-        return result
-
-
-def _page(session, statement: Select, as_of: date) -> list[OverdueRow]:  # type: ignore[no-untyped-def]
-    events = session.connection().execute(statement).all()  # Core rows: no ORM loading
-    if not events:
+def _read_rows(session: Session, query: OverdueQuery) -> list[OverdueRow]:
+    """Every row of the list for the query, in its order."""
+    window_to = query.as_of - timedelta(days=query.min_days)
+    grouped = session.connection().execute(_group_statement(query)).all()
+    wanted = []
+    for row in grouped:
+        booked = row.booking_id is not None
+        if query.section == "to_book" and booked:
+            continue
+        if query.section == "booked_late" and not booked:
+            continue
+        if not query.acknowledged and _still_acknowledged(row, query.as_of):
+            continue
+        if query.min_days and _day(row.window_end) >= window_to:  # type: ignore[operator]
+            continue
+        wanted.append(row)
+    if not wanted:
         return []
-    return _Lookups.for_events(session, events, as_of).rows(events)
+    patient_ids = sorted({r.patient_id for r in wanted})
+    event_ids = sorted({r.id for r in wanted})
+    patients: dict[int, tuple[str, str, str | None]] = {}
+    last_done = _last_done(session, patient_ids)
+    notes: dict[int, str] = {}
+    for chunk in _chunks(patient_ids):
+        for pid, mrn, family, given, physician in session.execute(
+            select(
+                Patient.id, Patient.mrn, Patient.family_name, Patient.given_name, Patient.physician
+            ).where(Patient.id.in_(chunk))
+        ):
+            patients[pid] = (mrn, f"{family}, {given}", physician)
+    for chunk in _chunks(event_ids):
+        notes.update(
+            session.execute(
+                select(FollowUpEvent.id, FollowUpEvent.note).where(
+                    FollowUpEvent.id.in_(chunk), FollowUpEvent.note.is_not(None)
+                )
+            ).all()
+        )
+    rows = []
+    for r in wanted:
+        mrn, name, physician = patients[r.patient_id]
+        window_end = _day(r.window_end)
+        assert window_end is not None
+        days = (query.as_of - window_end).days
+        rows.append(
+            OverdueRow(
+                event_id=r.id,
+                patient_id=r.patient_id,
+                mrn=mrn,
+                patient=name,
+                physician=physician,
+                kind=r.kind,
+                due=_day(r.due),  # type: ignore[arg-type]
+                window_end=window_end,
+                days_overdue=days,
+                risk=r.risk,
+                state=r.state,
+                booked=r.booking_id is not None,
+                booked_at=_moment(r.booked_at),
+                last_done=last_done.get((r.patient_id, r.kind)),
+                severity=severity(r.kind, r.risk, days, r.slots).value,
+                acknowledged_at=_moment(r.acknowledged_at),
+                acknowledged_by=r.acknowledged_by,
+                note=notes.get(r.id),
+                version=r.version,
+                slots=r.slots,
+                booking_event_id=r.booking_id,
+                location=r.location,
+                snoozed_until=_day(r.snoozed_until),
+            )
+        )
+    return _ordered(rows, query)
 
 
-STREAM_CHUNK = 5_000
+CHUNK = 900  # ids per IN list (SQLite's parameter limit is 999 on old builds)
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
 
 
 def overdue_rows(
@@ -396,77 +366,160 @@ def overdue_rows(
 ) -> list[OverdueRow]:
     """The overdue rows in the query's order; a page when ``limit`` is given, else all.
 
-    A page and the whole list are the same statement, sliced or not, so the window's pages and
-    the export (``survtrack overdue``) can never disagree.
+    A page and the whole list are the same ordered list, sliced or not, so the window's pages
+    and the export (``survtrack overdue``) can never disagree.
     """
-    if limit is None and not offset:
-        return list(iter_overdue_rows(db, query))
-    statement = overdue_statement(query)
-    if offset:
-        statement = statement.offset(offset)
-    if limit is not None:
-        statement = statement.limit(limit)
+    query = query.validated()
     with db.read() as session:
-        return _page(session, statement, query.as_of)
-
-
-def _stream(
-    db: Database, query: OverdueQuery, build: Callable[[_Lookups, list], list[T]]
-) -> Iterator[T]:
-    """The whole list in the query's order, read and built a few thousand rows at a time.
-
-    Memory stays flat for 10^5 rows. The read unit (one snapshot) stays open until the
-    iterator is exhausted or closed.
-    """
-    statement = overdue_statement(query)
-    with db.read() as session:
-        result = session.connection().execution_options(yield_per=STREAM_CHUNK).execute(statement)
-        first = result.fetchmany(WHOLE_TABLE + 1)
-        if not first:
-            return
-        lookups = _Lookups.for_events(session, first, query.as_of)
-        yield from build(lookups, first)
-        while chunk := result.fetchmany(STREAM_CHUNK):
-            yield from build(lookups, chunk)
+        rows = _read_rows(session, query)
+    return rows[offset:] if limit is None else rows[offset : offset + limit]
 
 
 def iter_overdue_rows(db: Database, query: OverdueQuery) -> Iterator[OverdueRow]:
-    """Every row of the list, as the window shows them (streamed)."""
-    return _stream(db, query, _Lookups.rows)
+    """Every row of the list, as the window shows them."""
+    return iter(overdue_rows(db, query))
+
+
+def export_values(row: OverdueRow) -> tuple[object, ...]:
+    """One row as export values in ``CSV_COLUMNS`` order (reports/overdue_export.py)."""
+    return (
+        row.mrn,
+        row.patient,
+        row.kind,
+        row.due,
+        row.window_end,
+        row.days_overdue,
+        row.slots,
+        row.risk,
+        row.physician,
+        row.state,
+        row.booked,
+        row.booked_at.strftime("%Y-%m-%d %H:%M") if row.booked_at else None,
+        row.last_done,
+        row.severity,
+        row.acknowledged_at.date() if row.acknowledged_at else None,
+        row.acknowledged_by,
+        row.snoozed_until,
+        row.note,
+    )
 
 
 def iter_export_values(db: Database, query: OverdueQuery) -> Iterator[tuple[object, ...]]:
-    """Every row of the list as export values in ``CSV_COLUMNS`` order (streamed): what
-    ``survtrack overdue`` and the window's CSV export write."""
-    return _stream(db, query, _Lookups.export_values)
+    """Every row of the list as export values: what ``survtrack overdue`` and the window's CSV
+    export write."""
+    return (export_values(row) for row in overdue_rows(db, query))
 
 
 def overdue_count(db: Database, query: OverdueQuery) -> int:
-    query = query.validated()
-    statement = _filtered(select(func.count(FollowUpEvent.id)), query, None, _window_to(query))
-    with db.read() as session:
-        return int(session.scalar(statement) or 0)
+    """How many rows the list has for the query (the dashboard's and the status line's count)."""
+    return len(overdue_rows(db, query))
 
 
 def due_soon(
     db: Database, query: OverdueQuery, days: int, offset: int = 0, limit: int | None = None
 ) -> list[OverdueRow]:
-    """Unfinished events whose window closes within ``days`` of the as-of day (inclusive)."""
+    """Unfinished, uncancelled events whose window closes within ``days`` of the as-of day
+    (inclusive), one row per event, soonest first; ``days_overdue`` is minus the days left."""
     if not 1 <= days <= 366:
         raise BadInput("days", "must be between 1 and 366")
-    query = replace(query.validated(), min_days=0)
-    statement = _filtered(
-        select(*_EVENT_COLUMNS), query, query.as_of, query.as_of + timedelta(days=days + 1)
+    query = query.validated()
+    statement = (
+        select(
+            FollowUpEvent.id,
+            FollowUpEvent.patient_id,
+            Patient.mrn,
+            Patient.family_name,
+            Patient.given_name,
+            Patient.physician,
+            FollowUpEvent.kind,
+            FollowUpEvent.due,
+            FollowUpEvent.window_end,
+            FollowUpEvent.risk,
+            FollowUpEvent.state,
+            FollowUpEvent.booked_at,
+            FollowUpEvent.location,
+            FollowUpEvent.note,
+            FollowUpEvent.version,
+        )
+        .join(Patient, Patient.id == FollowUpEvent.patient_id)
+        .where(
+            unfinished_event_condition(),
+            FollowUpEvent.state != EventState.CANCELLED.value,
+            FollowUpEvent.window_end >= query.as_of,
+            FollowUpEvent.window_end <= query.as_of + timedelta(days=days),
+            FollowUpEvent.patient_id.in_(_patients(query)),
+        )
+        .order_by(FollowUpEvent.window_end, FollowUpEvent.id)
     )
-    statement = statement.where(FollowUpEvent.state != "cancelled")
-    statement = statement.order_by(FollowUpEvent.window_end, FollowUpEvent.id)
+    if query.kind:
+        statement = statement.where(FollowUpEvent.kind == query.kind)
+    if query.group:
+        statement = statement.where(FollowUpEvent.kind.in_(GROUP_KINDS[ModalityGroup(query.group)]))
+    if query.risk:
+        statement = statement.where(FollowUpEvent.risk == query.risk)
     if offset:
         statement = statement.offset(offset)
     if limit is not None:
         statement = statement.limit(limit)
     with db.read() as session:
-        rows = _page(session, statement, query.as_of)
-    return [r._replace(days_overdue=-(r.window_end - query.as_of).days) for r in rows]
+        found = session.execute(statement).all()
+        last_done = _last_done(session, sorted({r.patient_id for r in found}))
+    rows = []
+    for r in found:
+        left = (r.window_end - query.as_of).days
+        rows.append(
+            OverdueRow(
+                event_id=r.id,
+                patient_id=r.patient_id,
+                mrn=r.mrn,
+                patient=f"{r.family_name}, {r.given_name}",
+                physician=r.physician,
+                kind=r.kind,
+                due=r.due,
+                window_end=r.window_end,
+                days_overdue=-left,
+                risk=r.risk,
+                state=r.state,
+                booked=r.state == EventState.BOOKED.value,
+                booked_at=r.booked_at,
+                last_done=last_done.get((r.patient_id, r.kind)),
+                severity=severity(r.kind, r.risk, 0).value,
+                acknowledged_at=None,
+                acknowledged_by=None,
+                note=r.note,
+                version=r.version,
+                location=r.location,
+            )
+        )
+    return rows
+
+
+def _last_done(session: Session, patient_ids: list[int]) -> dict[tuple[int, str], date]:
+    found: dict[tuple[int, str], date] = {}
+    for chunk in _chunks(patient_ids):
+        for pid, kind, day in session.execute(
+            select(
+                LastCompletion.patient_id,
+                LastCompletion.kind,
+                type_coerce(LastCompletion.closed_on, String),
+            ).where(LastCompletion.patient_id.in_(chunk))
+        ):
+            found[pid, kind] = _day(day)  # type: ignore[assignment]
+    return found
+
+
+def check_physician_filter(db: Database, query: OverdueQuery) -> None:
+    """A physician filter that matches no patient's physician is bad input, not an empty list."""
+    if not query.physician:
+        return
+    with db.read() as session:
+        found = session.scalar(
+            select(func.count()).select_from(
+                select(Patient.id).where(_physician_condition(query.physician)).limit(1).subquery()
+            )
+        )
+    if not found:
+        raise BadInput("physician", f"no patient's physician matches {query.physician.strip()!r}")
 
 
 def physicians(db: Database) -> list[str]:
@@ -483,18 +536,50 @@ def physicians(db: Database) -> list[str]:
         ]
 
 
-def acknowledge(db: Database, user: SignedIn, event_ids: list[int], now: datetime) -> int:
-    """Mark rows as looked at, by whom and when (several at once); returns how many."""
-    if not event_ids:
+#: The longest a physician can put a row aside, and the day offered by default.
+MAX_SNOOZE_DAYS = 366
+DEFAULT_SNOOZE_DAYS = 14
+
+
+def snooze_default(today: date) -> date:
+    return today + timedelta(days=DEFAULT_SNOOZE_DAYS)
+
+
+def acknowledge(
+    db: Database,
+    user: SignedIn,
+    rows: list[OverdueRow],
+    snooze_until: date | None,
+    today: date,
+    now: datetime | None = None,
+) -> int:
+    """Put rows aside until ``snooze_until`` (or until they change); returns how many.
+
+    One acknowledgement per patient and kind remembers what the row was (oldest event, missed
+    slots, booking) so that any change brings the row back before the day.
+    """
+    if not rows:
         raise BadInput("selection", "choose at least one row")
+    if snooze_until is None:
+        raise BadInput("Hide until", "choose the day the rows come back")
+    if snooze_until <= today:
+        raise BadInput("Hide until", "must be after today")
+    if snooze_until > today + timedelta(days=MAX_SNOOZE_DAYS):
+        raise BadInput("Hide until", f"must be within {MAX_SNOOZE_DAYS} days")
+    moment = now or datetime.now(UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
     with db.write(user.actor) as session:
-        events = session.scalars(select(FollowUpEvent).where(FollowUpEvent.id.in_(event_ids)))
-        count = 0
-        for event in events:
-            event.acknowledged_at = now if now.tzinfo else now.replace(tzinfo=UTC)
-            event.acknowledged_by = user.username
-            count += 1
-        return count
+        for row in rows:
+            ack = session.get(OverdueAcknowledgement, (row.patient_id, row.kind))
+            if ack is None:
+                ack = OverdueAcknowledgement(patient_id=row.patient_id, kind=row.kind)
+                session.add(ack)
+            ack.acknowledged_at, ack.acknowledged_by = moment, user.username
+            ack.snoozed_until = snooze_until
+            ack.oldest_event_id, ack.slots = row.event_id, row.slots
+            ack.booking_event_id = row.booking_event_id
+        return len({(r.patient_id, r.kind) for r in rows})
 
 
 def add_note(db: Database, user: SignedIn, event_id: int, text: str) -> None:
@@ -511,10 +596,14 @@ def add_note(db: Database, user: SignedIn, event_id: int, text: str) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Dashboard:
+    """Overdue (patient, kind) rows, as the list counts them, and the month-end history."""
+
     by_kind: dict[str, int]
     by_physician: dict[str, int]
     month_ends: list[tuple[date, int]]
     total: int
+    booked_late: int = 0
+    acknowledged: int = 0
 
 
 def _month_ends(as_of: date, months: int) -> list[date]:
@@ -527,41 +616,54 @@ def _month_ends(as_of: date, months: int) -> list[date]:
 
 
 def dashboard(db: Database, as_of: date, months: int = 12) -> Dashboard:
-    """Counts by kind and by physician, and the overdue count at each of the past month ends.
+    """Counts by kind and by physician of the rows still to book (the list's default section,
+    snoozed rows included), the booked-late and snoozed counts, and the number of overdue
+    (patient, kind) pairs at each of the past month ends.
 
-    The history counts events that were overdue on that day: window ended before it, not yet
-    done or waived by then (``closed_on``), among patients who are active today.
+    The history counts pairs with an event overdue on that day: window ended before it, not yet
+    done, covered or waived by then (``closed_on``), among patients who are active today.
     """
-    base = OverdueQuery(as_of)
+    every = overdue_rows(db, OverdueQuery(as_of, section="all", acknowledged=True))
+    to_book = [r for r in every if not r.booked]
+    hidden = overdue_rows(db, OverdueQuery(as_of, section="all", acknowledged=False))
+    by_kind: dict[str, int] = {}
+    by_physician: dict[str, int] = {}
+    for row in to_book:
+        by_kind[row.kind] = by_kind.get(row.kind, 0) + 1
+        name = row.physician or "(none)"
+        by_physician[name] = by_physician.get(name, 0) + 1
+    history = []
     with db.read() as session:
-        by_kind = dict(
-            session.execute(
-                _filtered(select(FollowUpEvent.kind, func.count()), base, None, as_of).group_by(
-                    FollowUpEvent.kind
-                )
-            ).all()
-        )
-        by_physician = {
-            (name or "(none)"): n
-            for name, n in session.execute(
-                _filtered(select(Patient.physician, func.count()), base, None, as_of)
-                .join(Patient, Patient.id == FollowUpEvent.patient_id)
-                .group_by(Patient.physician)
-            ).all()
-        }
-        history = []
         for end in _month_ends(as_of, months):
             day = end + timedelta(days=1)
-            count = session.scalar(
-                select(func.count(FollowUpEvent.id))
+            pairs = (
+                select(FollowUpEvent.patient_id, FollowUpEvent.kind)
                 .join(Patient, Patient.id == FollowUpEvent.patient_id)
                 .where(
                     Patient.status == "active",
                     FollowUpEvent.window_end < day,
-                    FollowUpEvent.state != "superseded",
-                    (FollowUpEvent.state.not_in(("completed", "waived")))
+                    FollowUpEvent.state != EventState.SUPERSEDED.value,
+                    (
+                        FollowUpEvent.state.not_in(
+                            (
+                                EventState.COMPLETED.value,
+                                EventState.WAIVED.value,
+                                EventState.COVERED.value,
+                            )
+                        )
+                    )
                     | (FollowUpEvent.closed_on >= day),
                 )
+                .distinct()
+                .subquery()
             )
+            count = session.scalar(select(func.count()).select_from(pairs))
             history.append((end, int(count or 0)))
-    return Dashboard(by_kind, by_physician, history, sum(by_kind.values()))
+    return Dashboard(
+        by_kind,
+        by_physician,
+        history,
+        len(to_book),
+        booked_late=len(every) - len(to_book),
+        acknowledged=len(every) - len(hidden),
+    )

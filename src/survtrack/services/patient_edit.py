@@ -14,7 +14,7 @@ from sqlalchemy import select
 from survtrack.domain.errors import BadInput
 from survtrack.domain.events import PatientStatus
 from survtrack.services.auth import SignedIn
-from survtrack.services.calendar import CalendarChange, regenerate_in_session
+from survtrack.services.calendar import NO_TUMOUR, CalendarChange, regenerate_in_session
 from survtrack.services.errors import check_version
 from survtrack.store.engine import Database
 from survtrack.store.models import Patient
@@ -87,7 +87,11 @@ def create_patient(db: Database, user: SignedIn, data: PatientInput, today: date
     with db.write(user.actor) as session:
         if _mrn_taken(session, data.mrn, None):
             raise BadInput("MRN", f"{data.mrn.strip()} is already used by another patient")
-        patient = Patient(status=PatientStatus.ACTIVE.value, created_at=datetime.now(UTC))
+        patient = Patient(
+            status=PatientStatus.ACTIVE.value,
+            created_at=datetime.now(UTC),
+            plan_problem=NO_TUMOUR,
+        )
         _apply(patient, data)
         session.add(patient)
         session.flush()

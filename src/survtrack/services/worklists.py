@@ -2,7 +2,8 @@
 
 "To book": planned or missed events of active patients whose window opens within the horizon,
 by window start (optionally with the ones whose window has already ended). "Clinic day": booked
-appointments in a date range, by time.
+appointments in a date range, by time. "Needs a plan": active patients for whom no follow-up
+calendar could be made (no tumour, no anchor, no default protocol), with the reason.
 """
 
 from __future__ import annotations
@@ -120,3 +121,46 @@ def clinic_day(db: Database, first: date, last: date | None = None) -> list[Work
         .order_by(FollowUpEvent.booked_at, Patient.family_name, FollowUpEvent.id)
     )
     return _rows(db, statement)
+
+
+@dataclass(frozen=True, slots=True)
+class NeedsPlanRow:
+    patient_id: int
+    mrn: str
+    patient: str
+    physician: str | None
+    reason: str
+    version: int
+
+
+def needs_a_plan(db: Database, offset: int = 0, limit: int | None = None) -> list[NeedsPlanRow]:
+    """Active patients without a follow-up calendar, by name: they stay on this list until a
+    calendar is made for them or they leave follow-up."""
+    statement = (
+        select(
+            Patient.id,
+            Patient.mrn,
+            Patient.family_name,
+            Patient.given_name,
+            Patient.physician,
+            Patient.plan_problem,
+            Patient.version,
+        )
+        .where(Patient.status == "active", Patient.plan_problem.is_not(None))
+        .order_by(Patient.search_key, Patient.id)
+    )
+    if offset:
+        statement = statement.offset(offset)
+    if limit is not None:
+        statement = statement.limit(limit)
+    with db.read() as session:
+        return [
+            NeedsPlanRow(pid, mrn, f"{family}, {given}", physician, _plain_reason(reason), version)
+            for pid, mrn, family, given, physician, reason, version in session.execute(statement)
+        ]
+
+
+def _plain_reason(problem: str) -> str:
+    """The stored problem as a sentence a scheduler can act on."""
+    text = problem.strip()
+    return text[:1].upper() + text[1:]

@@ -24,19 +24,23 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("Due", "due"),
     ("Window end", "window_end"),
     ("Days overdue", "days_overdue"),
+    ("Missed slots", "slots"),
     ("Risk", "risk"),
     ("Physician", "physician"),
     ("Last done", ""),
     ("Booking", ""),
-    ("Acknowledged", ""),
+    ("Hidden until", ""),
     ("Flags", ""),
     ("Note", ""),
 )
 SEVERITY_BACKGROUND = {
     "critical": QColor("#f4c7c3"),
     "high": QColor("#fce8b2"),
-    "moderate": QColor("#ffffff"),
+    "moderate": QColor("#fff6d6"),
+    "low": QColor("#ffffff"),
 }
+#: Text stays dark on the light severity colours, whatever the palette.
+SEVERITY_FOREGROUND = QColor("#1a1a1a")
 PAGE = 200
 Index = QModelIndex | QPersistentModelIndex
 
@@ -61,22 +65,27 @@ class OverdueModel(PagedTableModel[OverdueRow]):
     def cells(r: OverdueRow, due_soon: bool = False) -> list[str]:
         days = -r.days_overdue if due_soon else r.days_overdue
         ack = ""
-        if r.acknowledged_at:
-            ack = f"{r.acknowledged_at.date().isoformat()} {r.acknowledged_by or ''}".strip()
+        if r.snoozed_until:
+            ack = f"{r.snoozed_until.isoformat()} ({r.acknowledged_by or ''})"
         booking = ""
         if r.booked:
             booking = r.booked_at.strftime("%Y-%m-%d %H:%M") if r.booked_at else "booked"
+            if r.location and not due_soon:
+                booking += f", {r.location}"
         elif r.state in ("missed", "cancelled"):
-            booking = r.state
+            booking = "no-show" if r.state == "missed" else "cancelled"
+        elif r.state == "booked":
+            booking = "booking passed without a result"
         return [
-            r.severity,
+            r.severity.capitalize(),
             r.patient,
             r.mrn,
             EventKind(r.kind).label,
             r.due.isoformat(),
             r.window_end.isoformat(),
             str(days),
-            r.risk or "",
+            "" if due_soon else str(r.slots),
+            {"high": "High", "low": "Low", "any": "Desmoid"}.get(r.risk or "", ""),
             r.physician or "",
             r.last_done.isoformat() if r.last_done else "never",
             booking,
@@ -95,6 +104,8 @@ class OverdueModel(PagedTableModel[OverdueRow]):
             return self.cells(row, self.due_soon)[index.column()]
         if role == Qt.ItemDataRole.BackgroundRole and not self.due_soon:
             return SEVERITY_BACKGROUND.get(row.severity)
+        if role == Qt.ItemDataRole.ForegroundRole and not self.due_soon:
+            return SEVERITY_FOREGROUND
         if role == Qt.ItemDataRole.ToolTipRole and row.note:
             return row.note
         return None

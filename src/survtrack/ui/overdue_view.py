@@ -1,7 +1,9 @@
 """The physician's overdue review: filters, the overdue list, due-soon, and the dashboard.
 
-Every query runs on the background runner. Actions (book now, done elsewhere, waive, note,
-acknowledge) act on the selected rows; the list is then re-read, so a resolved row leaves it.
+One row per patient and kind (the oldest overdue event, with the slots missed since), split into
+rows still to book and rows already booked late. Every query runs on the background runner.
+Actions (book now, done elsewhere, waive, note, hide until a day) act on the selected rows; the
+list is then re-read, so a resolved or hidden row leaves it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
@@ -42,11 +45,12 @@ from survtrack.services.overdue import (
     overdue_count,
     overdue_rows,
     physicians,
+    snooze_default,
 )
 from survtrack.store.engine import Database
 from survtrack.ui.dashboard_view import DashboardView
 from survtrack.ui.event_dialogs import BookDialog, CompleteDialog, ReasonDialog
-from survtrack.ui.forms import FormDialog, open_dialog
+from survtrack.ui.forms import DateField, FormDialog, open_dialog
 from survtrack.ui.list_printing import preview, table_html, write_pdf
 from survtrack.ui.overdue_model import COLUMNS, PAGE, OverdueModel
 from survtrack.ui.paged_model import load_flags
@@ -61,7 +65,7 @@ def _table(model: OverdueModel, name: str) -> QTableView:
     table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
     table.setSortingEnabled(True)  # asks the model to sort; the model asks SQL
     table.horizontalHeader().setSortIndicatorShown(True)
-    for column, width in enumerate((70, 160, 75, 150, 85, 85, 90, 50, 140, 85, 110, 120)):
+    for column, width in enumerate((70, 160, 75, 140, 85, 85, 80, 70, 60, 140, 85, 130, 110)):
         table.setColumnWidth(column, width)
     return table
 
@@ -90,7 +94,24 @@ class OverdueView(QWidget):
 
         self.physician = QComboBox()
         self.physician.setObjectName("physicianFilter")
+        # editable: a part of a name ("Moretti") finds "Dr. Lucia Moretti"
+        self.physician.setEditable(True)
+        self.physician.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.physician.lineEdit().setPlaceholderText("any physician")
+        self.physician.setAccessibleName("Physician filter")
         self.physician.addItem(ALL, None)
+        self.section = QComboBox()
+        self.section.setObjectName("sectionFilter")
+        self.section.setAccessibleName("Which rows")
+        for label, value in (
+            ("Still to book", "to_book"),
+            ("Booked late", "booked_late"),
+            ("Both", "all"),
+        ):
+            self.section.addItem(label, value)
+        self.hidden = QCheckBox("Show &hidden rows")
+        self.hidden.setObjectName("showHidden")
+        self.hidden.setToolTip("Rows a physician acknowledged and hid until a later day")
         self.group = QComboBox()
         self.group.setObjectName("groupFilter")
         self.group.addItem(ALL, None)
@@ -106,6 +127,7 @@ class OverdueView(QWidget):
         self.min_days.setSuffix(" days")
         filters = QHBoxLayout()
         for label, widget in (
+            ("Show", self.section),
             ("Physician", self.physician),
             ("Group", self.group),
             ("Risk", self.risk),
@@ -113,9 +135,13 @@ class OverdueView(QWidget):
         ):
             filters.addWidget(QLabel(label))
             filters.addWidget(widget)
+        filters.addWidget(self.hidden)
         filters.addStretch(1)
-        for widget in (self.physician, self.group, self.risk):
+        for widget in (self.section, self.group, self.risk):
             widget.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.physician.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.physician.lineEdit().editingFinished.connect(self.refresh)
+        self.hidden.toggled.connect(lambda _on: self.refresh())
         self.min_days.valueChanged.connect(lambda _v: self.refresh())
 
         self.model = OverdueModel(self._more_overdue, self)
@@ -142,7 +168,7 @@ class OverdueView(QWidget):
             ("done", "Done &elsewhere…", self.done_elsewhere),
             ("waive", "&Waive…", self.waive_selected),
             ("note", "&Note…", self.note_selected),
-            ("ack", "&Acknowledge", self.acknowledge_selected),
+            ("ack", "&Hide until…", self.acknowledge_selected),
             ("open", "&Open patient", self.open_selected),
             ("csv", "Export &CSV…", self.export_csv),
             ("pdf", "Export &PDF…", self.export_pdf),
@@ -182,10 +208,16 @@ class OverdueView(QWidget):
 
     # -- queries -----------------------------------------------------------------------------
 
+    def physician_filter(self) -> str | None:
+        text = self.physician.currentText().strip()
+        return None if not text or text == ALL else text
+
     def query(self) -> OverdueQuery:
         return OverdueQuery(
             self.today(),
-            physician=self.physician.currentData(),
+            physician=self.physician_filter(),
+            section=self.section.currentData(),
+            acknowledged=self.hidden.isChecked(),
             group=self.group.currentData(),
             risk=self.risk.currentData(),
             min_days=self.min_days.value(),
@@ -200,7 +232,9 @@ class OverdueView(QWidget):
         self.physician.addItem(ALL, None)
         for name in physicians(self.db):
             self.physician.addItem(name, name)
-        self.physician.setCurrentIndex(max(0, self.physician.findData(current)))
+        found = self.physician.findData(current)
+        if found >= 0 or current is None:
+            self.physician.setCurrentIndex(max(0, found))
         self.physician.blockSignals(False)
 
     def refresh_current(self) -> None:
@@ -226,7 +260,7 @@ class OverdueView(QWidget):
         if len(rows) < PAGE:
             self._show_total(len(rows))
             return
-        self.count.setText(f"{len(rows)}+ overdue events, counting…")
+        self.count.setText(f"{len(rows)}+ overdue rows, counting…")
         query, db = self.query(), self.db
         self.runner.submit(
             lambda: overdue_count(db, query),
@@ -237,9 +271,19 @@ class OverdueView(QWidget):
 
     def _show_total(self, total: int) -> None:
         self.total = total
+        query = self.query()
+        what = {"to_book": "still to book", "booked_late": "booked late", "all": ""}[query.section]
+        if total == 0:
+            filtered = query.physician or query.group or query.risk or query.min_days
+            self.count.setText(
+                "No row matches these filters."
+                if filtered
+                else f"Nothing overdue {what}.".replace("  ", " ")
+            )
+            return
         self.count.setText(
-            f"{total:,} overdue {'event' if total == 1 else 'events'} "
-            f"as of {self.today().isoformat()}"
+            f"{total:,} overdue (patient and kind) {'row' if total == 1 else 'rows'} {what} "
+            f"as of {self.today().isoformat()}".replace("  ", " ")
         )
 
     def _more_overdue(self, offset: int) -> list[OverdueRow]:
@@ -282,7 +326,10 @@ class OverdueView(QWidget):
 
     def _show_dashboard(self, board) -> None:  # type: ignore[no-untyped-def]
         self.dashboard.show_dashboard(board)
-        self.count.setText(f"{board.total:,} overdue as of {self.today().isoformat()}")
+        self.count.setText(
+            f"{board.total:,} overdue to book, {board.booked_late:,} booked late "
+            f"as of {self.today().isoformat()}"
+        )
 
     def _failed(self, message: str) -> None:
         self.count.setText(f"Could not load the list: {message}")
@@ -351,12 +398,17 @@ class OverdueView(QWidget):
             self._acted("Note saved")
 
     def acknowledge_selected(self) -> None:
+        """Hide the reviewed rows until a day the physician picks (or until they change)."""
+        if self.tabs.currentIndex() != 0:
+            self.message.emit("Rows can be hidden from the overdue list only.")
+            return
         rows = self.selected_rows()
         if not rows:
             self.message.emit("Select the rows you have reviewed.")
             return
-        count = acknowledge(self.db, self.user, [r.event_id for r in rows], datetime.now(UTC))
-        self._acted(f"{count} {'row' if count == 1 else 'rows'} acknowledged")
+        dialog = SnoozeDialog(self.db, self.user, rows, self.today(), self)
+        self.dialog = dialog
+        open_dialog(dialog, lambda: self._acted(dialog.done_text))
 
     def open_selected(self) -> None:
         row = self._one()
@@ -450,3 +502,37 @@ class OverdueView(QWidget):
             dialog.open()
 
         self._in_background(self._html_builder(), finish, "print preview")
+
+
+class SnoozeDialog(FormDialog):
+    """Acknowledge overdue rows: they leave the default view until the chosen day, or sooner if
+    their oldest event, their missed slots or their booking change."""
+
+    def __init__(
+        self,
+        db: Database,
+        user: SignedIn,
+        rows: list[OverdueRow],
+        today: date,
+        parent: QWidget | None = None,
+    ) -> None:
+        count = len(rows)
+        super().__init__(
+            "Hide until",
+            parent,
+            f"{count} reviewed {'row' if count == 1 else 'rows'} will leave the list until the "
+            "day below, or sooner if something about them changes.",
+        )
+        self.db, self.user, self.rows, self.today = db, user, rows, today
+        self.until = self.add(
+            "&Hide until", DateField("Hide until", snooze_default(today)), "Hide until"
+        )
+        self.done_text = ""
+
+    def save(self) -> None:
+        count = acknowledge(
+            self.db, self.user, self.rows, self.until.value(), self.today, datetime.now(UTC)
+        )
+        self.done_text = (
+            f"{count} {'row' if count == 1 else 'rows'} hidden until {self.until.value()}"
+        )
