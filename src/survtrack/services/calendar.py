@@ -36,7 +36,6 @@ from survtrack.services.patient_records import (
 from survtrack.store.engine import Database
 from survtrack.store.models import FollowUpEvent, Patient
 
-
 #: Why an active patient has no calendar yet (the "Needs a plan" worklist says it).
 NO_TUMOUR = "no tumour recorded yet"
 

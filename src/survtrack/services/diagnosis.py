@@ -22,7 +22,6 @@ from survtrack.domain.risk import (
     RiskTier,
     first_episode_risk,
     is_desmoid,
-    require_default_protocol,
 )
 from survtrack.domain.sites import (
     AMPUTATION_LEVELS,
@@ -107,7 +106,8 @@ def validate_tumour(data: TumourInput, today: date) -> None:
         raise BadInput("Diagnosis date", "is in the future")
     if data.limb and data.site != Site.EXTREMITY.value:
         raise BadInput("Limb", "applies to extremity tumours only")
-    require_default_protocol(data.histology, "Histology")
+    # GIST and Kaposi are recorded as diagnosed: the engine then refuses a default calendar and
+    # the patient goes on the "Needs a plan" worklist with that reason (never silence)
     _grade(data)
 
 
