@@ -36,14 +36,17 @@ def record(row: OverdueRow) -> dict[str, object]:
         "due": row.due.isoformat(),
         "window_end": row.window_end.isoformat(),
         "days_overdue": row.days_overdue,
+        "missed_slots": row.slots,
         "risk": row.risk,
         "physician": row.physician,
         "state": row.state,
         "booked": row.booked,
+        "booked_for": row.booked_at.strftime("%Y-%m-%d %H:%M") if row.booked_at else None,
         "last_done": row.last_done.isoformat() if row.last_done else None,
         "severity": row.severity,
         "acknowledged": row.acknowledged_at.date().isoformat() if row.acknowledged_at else None,
         "acknowledged_by": row.acknowledged_by,
+        "hidden_until": row.snoozed_until.isoformat() if row.snoozed_until else None,
         "note": row.note,
     }
 
@@ -54,21 +57,38 @@ def test_overdue_cli_matches_the_services(empty_db_url: str) -> None:
     db = open_database(url)
     try:
         doctor = ensure_user(db, "doc", "Dr Doc", Role.PHYSICIAN)
-        some = [r.event_id for r in overdue_rows(db, OverdueQuery(AS_OF))[::7]]
-        acknowledge(db, doctor, some, datetime(2026, 11, 20, 23, 30, tzinfo=UTC))
-        add_note(db, doctor, some[0], 'Rebooked at the "other" hospital, see letter')
-        expected = overdue_rows(db, OverdueQuery(AS_OF))
+        every = OverdueQuery(AS_OF, section="all")
+        some = overdue_rows(db, every)[::3]
+        acknowledge(
+            db, doctor, some, date(2026, 12, 20), AS_OF, datetime(2026, 11, 20, 23, 30, tzinfo=UTC)
+        )
+        add_note(db, doctor, some[0].event_id, 'Rebooked at the "other" hospital, see letter')
+        expected = overdue_rows(db, every)
+        with_hidden = overdue_rows(db, OverdueQuery(AS_OF, section="all", acknowledged=True))
         physician = expected[0].physician
-        expected_one = overdue_rows(db, OverdueQuery(AS_OF, physician=physician))
+        expected_one = overdue_rows(db, OverdueQuery(AS_OF, physician=physician, section="all"))
     finally:
         db.dispose()
-    assert len(expected) > 20
+    assert len(expected) > 5 and len(with_hidden) == len(expected) + len(some)
 
     data = json.loads(
         run("overdue", "--db", url, "--as-of", "2026-11-23", "--format", "json").stdout
     )
     assert data == [record(row) for row in expected]
-    assert any(r["note"] for r in data) and any(r["acknowledged"] for r in data)
+    data = json.loads(
+        run(
+            "overdue",
+            "--db",
+            url,
+            "--as-of",
+            "2026-11-23",
+            "--include-acknowledged",
+            "--format",
+            "json",
+        ).stdout
+    )
+    assert data == [record(row) for row in with_hidden]
+    assert any(r["note"] for r in data) and any(r["hidden_until"] for r in data)
     for key in ("mrn", "patient", "kind", "due", "window_end", "days_overdue", "risk", "physician"):
         assert key in data[0]
 
@@ -91,7 +111,16 @@ def test_overdue_cli_matches_the_services(empty_db_url: str) -> None:
 
     text = run("overdue", "--db", url, "--as-of", "2026-11-23").stdout
     assert text.splitlines()[0].split()[:3] == ["mrn", "patient", "kind"]
-    assert text.rstrip().endswith(f"{len(expected)} overdue")
+    assert text.rstrip().endswith(f"{len(expected)} overdue (one row per patient and kind)")
+
+    # a physician filter finds part of a name, and says so when it matches nobody
+    surname = str(physician).split()[-1].lower()
+    assert run("overdue", "--db", url, "--as-of", "2026-11-23", "--physician", surname).stdout == (
+        run("overdue", "--db", url, "--as-of", "2026-11-23", "--physician", str(physician)).stdout
+    )
+    nobody = run("overdue", "--db", url, "--physician", "Nobody-at-all")
+    assert nobody.returncode == 2 and nobody.stdout == ""
+    assert nobody.stderr.startswith("survtrack: physician: no patient's physician matches")
 
 
 def test_overdue_cli_bad_input(tmp_path: Path) -> None:

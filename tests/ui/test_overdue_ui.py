@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from pypdf import PdfReader
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
@@ -48,13 +49,11 @@ def test_filter_sort_and_severity(qtbot: QtBot, sqlite_db: Database) -> None:
     seeded(sqlite_db)
     window = open_overdue(qtbot, sqlite_db)
     view = window.overdue
-    assert kinds(window) == ["Chest CT", "Clinic visit", "MRI of primary site", "Echocardiogram"]
-    assert [view.model.index(r, 0).data() for r in range(4)] == [
-        "critical",
-        "moderate",
-        "high",
-        "moderate",
-    ]
+    # most severe first: high-risk imaging a month late, other imaging long late, then the rest
+    assert kinds(window) == ["Chest CT", "MRI of primary site", "Clinic visit", "Echocardiogram"]
+    assert [view.model.index(r, 0).data() for r in range(4)] == ["Critical", "High", "Low", "Low"]
+    colours = {view.model.index(r, 0).data(Qt.ItemDataRole.BackgroundRole).name() for r in range(4)}
+    assert len(colours) == 3  # a list painted in one colour is not triage
     view.group.setCurrentIndex(view.group.findData("imaging"))
     qtbot.waitUntil(lambda: view.count.text().startswith("2 overdue"))
     assert kinds(window) == ["Chest CT", "MRI of primary site"]
@@ -68,14 +67,28 @@ def test_filter_sort_and_severity(qtbot: QtBot, sqlite_db: Database) -> None:
     window.close()
 
 
-def test_acknowledge_then_done_elsewhere_leaves_the_list(qtbot: QtBot, sqlite_db: Database) -> None:
+def test_hide_until_a_day_then_done_elsewhere_leaves_the_list(
+    qtbot: QtBot, sqlite_db: Database
+) -> None:
     ids = seeded(sqlite_db)
     window = open_overdue(qtbot, sqlite_db)
     view = window.overdue
     view.table.selectAll()
     view.acknowledge_selected()
-    qtbot.waitUntil(lambda: view.model.rowCount() == 4 and bool(view.model.index(0, 11).data()))
-    assert all(view.model.index(r, 11).data().endswith("doc") for r in range(4))
+    dialog = view.dialog
+    assert dialog is not None and dialog.windowTitle() == "Hide until"
+    until = dialog.findChild(QLineEdit, "Hide until")
+    until.setText("2026-11-20")  # in the past: refused, nothing hidden
+    dialog.submit()
+    assert dialog.isVisible() and "Hide until" in dialog.error.text()
+    until.setText("2026-12-07")
+    dialog.submit()
+    qtbot.waitUntil(lambda: view.count.text() == "Nothing overdue still to book.")
+    assert view.model.rowCount() == 0
+    view.hidden.setChecked(True)  # the filter shows them, with the day they come back
+    qtbot.waitUntil(lambda: view.model.rowCount() == 4)
+    column = view.model.columns.index("Hidden until")
+    assert all(view.model.index(r, column).data() == "2026-12-07 (doc)" for r in range(4))
 
     row = next(r for r in range(4) if view.model.rows[r].event_id == ids["anna_ct"])
     view.table.clearSelection()
@@ -118,7 +131,7 @@ def test_export_csv_and_pdf_of_the_filtered_list(
     with qtbot.waitSignal(view.exported):
         view.export_pdf(pdf)
     text = " ".join(" ".join(page.extract_text() for page in PdfReader(pdf).pages).split())
-    assert "Overdue follow-up events" in text and "risk: low" in text
+    assert "Overdue follow-up" in text and "risk: low" in text
     assert "Jones, Bob" in text and "Echocardiogram" in text and "Smith" not in text
     window.close()
 
@@ -132,6 +145,7 @@ def test_dashboard_shows_counts_and_history(qtbot: QtBot, sqlite_db: Database) -
     assert view.dashboard.by_physician.item(0, 0).text() == "Dr. Test"
     assert view.dashboard.by_physician.item(0, 1).text() == "4"
     assert dict(view.dashboard.chart.points)[date(2026, 10, 31)] == 3
+    assert view.count.text().startswith("4 overdue to book, 0 booked late")
     window.close()
 
 

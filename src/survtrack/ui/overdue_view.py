@@ -58,6 +58,7 @@ from survtrack.ui.tables import list_table
 from survtrack.ui.workers import TaskRunner
 
 ALL = "All"
+PRINT_LEFT_OUT = ("Due", "Hidden until", "Flags", "Note")
 
 
 def _table(model: OverdueModel, name: str) -> QTableView:
@@ -471,12 +472,17 @@ class OverdueView(QWidget):
                 filters.append(f"{label}: {value}")
         if query.min_days:
             filters.append(f"at least {query.min_days} days overdue")
-        columns = [c[0] for c in COLUMNS][:-2]  # without flags and notes
+        # what fits across a printed page: without due day, hidden until, flags and note
+        keep = [i for i, (title, _) in enumerate(COLUMNS) if title not in PRINT_LEFT_OUT]
+        columns = [COLUMNS[i][0] for i in keep]
         return lambda db, query: table_html(
-            "Overdue follow-up events",
+            "Overdue follow-up (one row per patient and kind)",
             "; ".join(filters),
             columns,
-            [OverdueModel.cells(r)[:-2] for r in overdue_rows(db, query)],
+            [
+                [cells[i] for i in keep]
+                for cells in map(OverdueModel.cells, overdue_rows(db, query))
+            ],
         )
 
     def export_pdf(self, path: Path | None = None) -> None:
