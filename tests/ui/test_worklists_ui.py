@@ -89,3 +89,31 @@ def test_calendar_model_passes_qt_model_tester(qtmodeltester, sqlite_db: Databas
     qtmodeltester.check(model)
     overdue = [r for r in range(model.rowCount()) if "overdue" in model.index(r, 4).data()]
     assert overdue and model.index(overdue[0], 0).data() < "2026-11-23"
+
+
+def test_needs_a_plan_lists_patients_without_a_calendar(qtbot, sqlite_db) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from survtrack.services.auth import Role, ensure_user
+    from survtrack.services.patient_edit import PatientInput, create_patient
+    from survtrack.ui.main_window import MainWindow
+
+    user = ensure_user(sqlite_db, "sam", "Sam", Role.SCHEDULER)
+    today = date(2026, 11, 23)
+    create_patient(
+        sqlite_db, user, PatientInput("77", "Rossi", "Gianni", date(1960, 3, 4), "male"), today
+    )
+    window = MainWindow(sqlite_db, user, today=today)
+    qtbot.addWidget(window)
+    window.show()
+    window.tabs.setCurrentIndex(4)
+    view = window.needs_plan
+    qtbot.waitUntil(lambda: view.count.text() == "1 patient needs a plan")
+    assert [view.model.index(0, c).data() for c in (0, 1, 3)] == [
+        "Rossi, Gianni",
+        "77",
+        "No tumour recorded yet",
+    ]
+    view._open(view.model.index(0, 0))
+    assert window.tabs.currentIndex() == 0
+    window.close()

@@ -35,7 +35,7 @@ from survtrack.ui.patient_dialogs import PatientDialog
 from survtrack.ui.patient_table_model import PatientTableModel
 from survtrack.ui.patient_view import PatientView
 from survtrack.ui.workers import TaskRunner
-from survtrack.ui.worklist_views import ClinicDayView, ToBookView
+from survtrack.ui.worklist_views import ClinicDayView, NeedsPlanView, ToBookView
 
 SEARCH_DELAY_MS = 120
 
@@ -76,6 +76,8 @@ class MainWindow(QMainWindow):
         self.clinic_day = ClinicDayView(db, self.runner, self.today)
         for view in (self.to_book, self.clinic_day):
             view.open_event.connect(self.open_event)
+        self.needs_plan = NeedsPlanView(db, self.runner)
+        self.needs_plan.open_patient.connect(self.open_patient)
         self.overdue = OverdueView(db, user, self.runner, self.today)
         self.overdue.open_patient.connect(self.open_event)
         self.overdue.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
@@ -97,6 +99,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.to_book, "To &book")
         self.tabs.addTab(self.clinic_day, "Clinic &day")
         self.tabs.addTab(self.overdue, "&Overdue")
+        self.tabs.addTab(self.needs_plan, "&Needs a plan")
         self.tabs.currentChanged.connect(self._tab_changed)
         self.setCentralWidget(self.tabs)
 
@@ -184,6 +187,7 @@ class MainWindow(QMainWindow):
         self._action(views, "To &book", "Ctrl+2", lambda: self.tabs.setCurrentIndex(1))
         self._action(views, "Clinic &day", "Ctrl+3", lambda: self.tabs.setCurrentIndex(2))
         self._action(views, "&Overdue review", "Ctrl+4", lambda: self.tabs.setCurrentIndex(3))
+        self._action(views, "&Needs a plan", "Ctrl+5", lambda: self.tabs.setCurrentIndex(4))
         self._action(views, "Patient &calendar", "Ctrl+L", self.show_calendar)
 
         if self.user.is_admin:
@@ -288,6 +292,12 @@ class MainWindow(QMainWindow):
         elif index == 3:
             self.overdue.load_physicians()
             self.overdue.refresh_current()
+        elif index == 4:
+            self.needs_plan.refresh()
+
+    def open_patient(self, patient_id: int) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.patient_view.show_patient(patient_id)
 
     def focus_search(self) -> None:
         self.search.setFocus()

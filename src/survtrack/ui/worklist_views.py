@@ -1,4 +1,5 @@
-"""The scheduler's worklists: what to book in the next weeks, and the clinic's day or week.
+"""The scheduler's worklists: what to book in the next weeks, the clinic's day or week, and the
+active patients who have no follow-up calendar ("Needs a plan").
 
 Queries run on the background runner; the first page arrives through a signal and further pages
 load as the table scrolls. Enter or double-click opens the patient with that event selected.
@@ -27,7 +28,13 @@ from PySide6.QtWidgets import (
 from survtrack.domain.errors import BadInput
 from survtrack.domain.events import EventKind, is_overdue
 from survtrack.reports.appointment_export import clinic_day_csv
-from survtrack.services.worklists import WorklistRow, clinic_day, to_book
+from survtrack.services.worklists import (
+    NeedsPlanRow,
+    WorklistRow,
+    clinic_day,
+    needs_a_plan,
+    to_book,
+)
 from survtrack.store.engine import Database
 from survtrack.ui.forms import DateField
 from survtrack.ui.paged_model import PagedTableModel, load_flags
@@ -271,3 +278,84 @@ class ClinicDayView(_WorklistView):
         ]
         path.write_text(clinic_day_csv(rows), encoding="utf-8")
         return path
+
+
+class NeedsPlanModel(PagedTableModel[NeedsPlanRow]):
+    COLUMNS = ("Patient", "MRN", "Physician", "Why there is no calendar")
+
+    def __init__(self, fetch_more: Callable[[int], list[NeedsPlanRow]], parent: Any = None):
+        super().__init__(self.COLUMNS, fetch_more, PAGE, parent)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or role not in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.ToolTipRole,
+        ):
+            return None
+        r = self.rows[index.row()]
+        return (r.patient, r.mrn, r.physician or "", r.reason)[index.column()]
+
+
+class NeedsPlanView(QWidget):
+    """Active patients for whom no calendar could be made, with the reason; they stay here until
+    a calendar exists or they leave follow-up. Enter or double-click opens the patient."""
+
+    open_patient = Signal(int)
+
+    def __init__(self, db: Database, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db, self.runner = db, runner
+        self.model = NeedsPlanModel(self._more, self)
+        self.table = list_table(self.model, "needsPlanTable")
+        for column, width in enumerate((200, 90, 170)):
+            self.table.setColumnWidth(column, width)
+        self.table.doubleClicked.connect(self._open)
+        intro = QLabel(
+            "These active patients have no follow-up calendar. Open each one and complete the "
+            "diagnosis or treatments, or choose a protocol with the treating physician."
+        )
+        intro.setWordWrap(True)
+        self.count = QLabel()
+        self.count.setObjectName("needsPlanCount")
+        refresh = QPushButton("&Refresh")
+        refresh.clicked.connect(self.refresh)
+        top = QHBoxLayout()
+        top.addWidget(intro, 1)
+        top.addWidget(refresh)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table)
+        layout.addWidget(self.count)
+
+    def _more(self, offset: int) -> list[NeedsPlanRow]:
+        return needs_a_plan(self.db, offset, PAGE)
+
+    def refresh(self) -> None:
+        db = self.db
+        self.count.setText("Loading…")
+        self.runner.submit(
+            lambda: needs_a_plan(db, 0, PAGE), self._show, self._failed, channel="needs_plan"
+        )
+
+    def _show(self, rows: list[NeedsPlanRow]) -> None:
+        self.model.set_rows(rows, len(rows) < PAGE)
+        more = "" if len(rows) < PAGE else "+"
+        self.count.setText(
+            "Every active patient has a follow-up calendar."
+            if not rows
+            else f"{len(rows):,}{more} {'patient needs' if len(rows) == 1 else 'patients need'} "
+            "a plan"
+        )
+
+    def _failed(self, message: str) -> None:
+        self.count.setText(f"Could not load the list: {message}")
+
+    def _open(self, index: QModelIndex) -> None:
+        self.open_patient.emit(self.model.rows[index.row()].patient_id)
+
+    def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if enter and self.table.currentIndex().isValid():
+            self._open(self.table.currentIndex())
+            return
+        super().keyPressEvent(event)
