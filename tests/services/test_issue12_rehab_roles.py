@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import delete
 
 from survtrack.domain.errors import BadInput
-from survtrack.domain.late_effects import check_grade, ctcae, find_term, rehab_reference
+from survtrack.domain.late_effects import check_grade, ctcae, find_term
 from survtrack.services.auth import Role, SignedIn, create_user, ensure_user, sign_in
 from survtrack.services.calendar import load_calendar
 from survtrack.services.diagnosis import (

@@ -51,11 +51,11 @@ NO_DEATH_NOTE = "Grade 5 (death) can be recorded once the patient's death is rec
 
 def _fill_grades(box: QComboBox, grades: tuple[int, ...], current: int | None = None) -> None:
     """Offer exactly ``grades``, keeping ``current`` (or the chosen grade) when still offered."""
-    keep = current if current is not None else box.currentData()
+    keep = str(current) if current is not None else box.currentData()
     box.blockSignals(True)
     box.clear()
     for grade in grades:
-        box.addItem(f"Grade {grade}", grade)
+        box.addItem(f"Grade {grade}", str(grade))
     box.setCurrentIndex(max(box.findData(keep), 0))
     box.blockSignals(False)
     box.currentIndexChanged.emit(box.currentIndex())
