@@ -63,7 +63,14 @@ def test_catalogue_search_and_grade_meanings() -> None:
 def test_grade_history_in_date_order_and_confirmation(db: Database, user: SignedIn) -> None:
     patient_id = amputee(db, user)
     effect = add_side_effect(
-        db, user, patient_id, "Lymphedema", "radiation", date(2026, 9, 1), 1, TODAY
+        db,
+        user,
+        patient_id,
+        "Fibrosis deep connective tissue",
+        "radiation",
+        date(2026, 9, 1),
+        1,
+        TODAY,
     )
     regrade(db, user, effect, date(2026, 11, 1), 3, TODAY)
     regrade(db, user, effect, date(2026, 10, 1), 2, TODAY)

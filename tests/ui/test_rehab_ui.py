@@ -51,11 +51,13 @@ def test_amputation_then_a_rehab_visit(qtbot: QtBot, sqlite_db: Database) -> Non
 
     rehab = view.rehab
     view.tabs.setCurrentWidget(rehab)
-    assert "transfemoral" in rehab.summary.text()
+    assert "Transfemoral (above knee) amputation, right" in rehab.summary.text()
     assert rehab.milestones.item(4, 0).text() == "First prosthetic fitting"
-    assert rehab.milestones.item(4, 1).text() == "2026-09-14"
+    # recorded on 23 November for an operation in August: that target had passed already
+    assert rehab.milestones.item(4, 1).text() == "2026-09-14 (target passed before plan started)"
 
-    # the therapist records today's visit; a TUG of 9.2 s flags fall risk
+    # the therapist records today's visit; a TUG of 9.2 s before any fitting is not the
+    # lower-limb prosthesis users' fall-risk threshold: no flag yet
     rehab.record_visit()
     dialog = rehab.dialog
     assert dialog is not None
@@ -74,14 +76,20 @@ def test_amputation_then_a_rehab_visit(qtbot: QtBot, sqlite_db: Database) -> Non
     record = load_rehab(sqlite_db, patient_id)
     assert [e.entry for e in record.entries] == ["session", "measure", "pain"]
     assert record.k_level == "K2"
-    assert "Fall risk: TUG 9.2 s" in view.flags.text()
+    assert "Fall risk" not in view.flags.text()
     assert rehab.log.rowCount() == 3 and rehab.pain_chart.series
     assert "K2" in rehab.summary.text()
 
-    # first fitting achieved: that flag goes
+    # first fitting achieved on the day it happened, not today: the fitting flag goes and the
+    # prosthesis user's TUG of 9.2 s now flags fall risk
     rehab.milestones.selectRow(4)
     rehab.achieve_selected()
+    dialog = rehab.dialog
+    type_into(qtbot, dialog, "Achieved on", "2026-09-20")
+    press_ok(qtbot, dialog)
+    assert rehab.milestones.item(4, 2).text() == "2026-09-20"
     assert "fitting window" not in view.flags.text()
+    assert "Fall risk: TUG 9.2 s" in view.flags.text()
     window.close()
 
 

@@ -22,7 +22,20 @@ _hasher = PasswordHasher()
 class Role(StrEnum):
     SCHEDULER = "scheduler"
     PHYSICIAN = "physician"
+    THERAPIST = "therapist"
     ADMINISTRATOR = "administrator"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.SCHEDULER: "Scheduler",
+    Role.PHYSICIAN: "Physician",
+    Role.THERAPIST: "Therapist (PT/OT)",
+    Role.ADMINISTRATOR: "Administrator",
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,7 @@ from survtrack.domain.staging import StageResult, stage_tumour
 from survtrack.services.auth import SignedIn
 from survtrack.services.calendar import CalendarChange, regenerate_in_session
 from survtrack.services.errors import check_version
+from survtrack.services.permissions import Action, require
 from survtrack.services.rehab import ensure_plan_in_session
 from survtrack.store.engine import Database
 from survtrack.store.models import Patient, RecurrenceRow, TreatmentRow
@@ -141,6 +142,7 @@ def save_tumour(
     tumour_id: int | None = None,
     expected_version: int | None = None,
 ) -> CalendarChange:
+    require(user, Action.CHANGE_DIAGNOSIS)
     validate_tumour(data, today)
     result = preview(data)
     with db.write(user.actor) as session:
@@ -233,6 +235,7 @@ def save_treatment(
     treatment_id: int | None = None,
     expected_version: int | None = None,
 ) -> CalendarChange:
+    require(user, Action.CHANGE_DIAGNOSIS)
     validate_treatment(data, today)
     assert data.start is not None
     with db.write(user.actor) as session:
@@ -275,6 +278,7 @@ def save_treatment(
                 data.amputation_level,
                 patient.tumours[0].laterality if patient.tumours else None,
                 data.start,
+                started_on=today,
             )
         return change
 
@@ -282,6 +286,7 @@ def save_treatment(
 def delete_treatment(
     db: Database, user: SignedIn, patient_id: int, treatment_id: int
 ) -> CalendarChange:
+    require(user, Action.CHANGE_DIAGNOSIS)
     with db.write(user.actor) as session:
         row = session.get(TreatmentRow, treatment_id)
         if row is None or row.patient_id != patient_id:
@@ -294,6 +299,7 @@ def delete_treatment(
 def save_recurrence(
     db: Database, user: SignedIn, patient_id: int, when: date | None, kind: str, today: date
 ) -> CalendarChange:
+    require(user, Action.CHANGE_DIAGNOSIS)
     if when is None:
         raise BadInput("Recurrence date", "is required")
     if when > today:

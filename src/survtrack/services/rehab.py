@@ -1,13 +1,18 @@
 """The rehabilitation plan: milestones with targets from the calendar, sessions, outcome measures,
 pain scores, referrals, the functional K level, and the flags shown on the patient's header.
 
+What a plan records depends on its programme (resources/rehab/rehab.toml): a lower-limb amputation
+has K levels, gait training and the TUG fall-risk flag; an upper-limb amputation has upper-limb
+milestones and measures and none of those; limb-sparing surgery has its own milestones.
+
 A plan is created when an amputation is recorded (``ensure_plan_in_session``, called by the
-treatment service in the same transaction) and on request after limb-sparing surgery.
+treatment service in the same transaction) or from the Rehabilitation tab (``create_plan``) for
+an amputee without one or after limb-sparing surgery.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,9 +22,11 @@ from sqlalchemy.orm import Session, selectinload
 from survtrack.domain.errors import BadInput
 from survtrack.domain.late_effects import (
     DISCIPLINES,
+    FLAGGED_PAINS,
     PAIN_KINDS,
     REFERRAL_KINDS,
     Flag,
+    Programme,
     check_measure,
     check_not_future,
     check_pain,
@@ -27,6 +34,7 @@ from survtrack.domain.late_effects import (
     rehab_reference,
 )
 from survtrack.services.auth import SignedIn
+from survtrack.services.permissions import Action, require
 from survtrack.store.engine import Database
 from survtrack.store.models import (
     FollowUpEvent,
@@ -44,6 +52,7 @@ class MilestoneRow:
     name: str
     target: date | None
     achieved_on: date | None
+    passed_at_start: bool = False  # the target was already past on the day the plan started
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,12 +76,41 @@ class RehabRecord:
     k_level_on: date | None
     milestones: tuple[MilestoneRow, ...]
     entries: tuple[EntryRow, ...]  # oldest first
+    operated_on: date | None = None
+    started_on: date | None = None
+
+    @property
+    def programme(self) -> Programme:
+        return rehab_reference().programme(self.reason, self.level)
+
+    @property
+    def label(self) -> str:
+        """What the plan follows, in words: "Transtibial (below knee) amputation, left"."""
+        what = (
+            f"{rehab_reference().level_label(self.level)} amputation"
+            if self.reason == "amputation" and self.level
+            else self.programme.name
+        )
+        return what + (f", {self.side}" if self.side else "")
 
     def of(self, entry: str, code: str | None = None) -> list[EntryRow]:
         return [e for e in self.entries if e.entry == entry and (code is None or e.code == code)]
 
 
-def _targets(session: Session, patient_id: int, since: date) -> dict[str, date]:
+@dataclass(frozen=True, slots=True)
+class PlanDefaults:
+    """What the "start a plan" dialog proposes: from the latest amputation (else limb-sparing
+    surgery) recorded for the patient, and the tumour's side."""
+
+    reason: str
+    level: str | None
+    side: str | None
+    operated_on: date | None
+
+
+def _targets(
+    session: Session, patient_id: int, since: date, programme: Programme
+) -> dict[str, date]:
     """Milestone targets: the n-th rehab or fitting event on or after the operation."""
     events = session.scalars(
         select(FollowUpEvent)
@@ -84,9 +122,9 @@ def _targets(session: Session, patient_id: int, since: date) -> dict[str, date]:
         .order_by(FollowUpEvent.due)
     ).all()
     targets = {}
-    for milestone in rehab_reference().milestones:
+    for milestone in programme.milestones:
         dues = [e.due for e in events if e.kind == milestone.event_kind]
-        if len(dues) >= milestone.occurrence:
+        if milestone.event_kind and len(dues) >= milestone.occurrence:
             targets[milestone.code] = dues[milestone.occurrence - 1]
     return targets
 
@@ -98,21 +136,37 @@ def ensure_plan_in_session(
     level: str | None,
     side: str | None,
     operated_on: date,
+    started_on: date | None = None,
 ) -> RehabPlan:
-    """The patient's plan, created if missing; unachieved milestone targets follow the calendar."""
+    """The patient's plan, created if missing; its milestones are those of its programme (lower
+    limb, upper limb or limb-sparing), unachieved targets following the calendar. Achieved
+    milestones of an earlier programme are kept as history."""
     plan = session.scalar(select(RehabPlan).where(RehabPlan.patient_id == patient_id))
     if plan is None:
-        plan = RehabPlan(patient_id=patient_id, reason=reason, level=level, side=side)
+        plan = RehabPlan(
+            patient_id=patient_id,
+            reason=reason,
+            level=level,
+            side=side,
+            operated_on=operated_on,
+            started_on=started_on,
+        )
         session.add(plan)
         session.flush()
     elif reason == "amputation":
         plan.reason, plan.level, plan.side = reason, level, side or plan.side
-    targets = _targets(session, patient_id, operated_on)
+        plan.operated_on = operated_on
+    programme = rehab_reference().programme(plan.reason, plan.level)
+    targets = _targets(session, patient_id, plan.operated_on or operated_on, programme)
     existing = {
         m.code: m
         for m in session.scalars(select(RehabMilestone).where(RehabMilestone.plan_id == plan.id))
     }
-    for milestone in rehab_reference().milestones:
+    wanted = {m.code for m in programme.milestones}
+    for code, row in existing.items():
+        if code not in wanted and row.achieved_on is None:
+            session.delete(row)
+    for milestone in programme.milestones:
         row = existing.get(milestone.code)
         if row is None:
             session.add(
@@ -133,15 +187,54 @@ def create_plan(
     level: str | None,
     side: str | None,
     operated_on: date | None,
+    today: date | None = None,
 ) -> None:
+    """Start a plan from the Rehabilitation tab: after an amputation (level and side) or after
+    limb-sparing surgery. ``today`` is the start day (targets before it are shown as passed)."""
+    require(user, Action.RECORD_REHAB)
+    ref = rehab_reference()
     if reason not in ("amputation", "limb_sparing"):
-        raise BadInput("Reason", "must be amputation or limb_sparing")
+        raise BadInput("Reason", "must be amputation or limb-sparing surgery")
+    if reason == "amputation" and level not in ref.levels:
+        raise BadInput("Amputation level", "is required for a plan after an amputation")
+    if reason == "limb_sparing" and level:
+        raise BadInput("Amputation level", "is only for a plan after an amputation")
+    if side not in (None, "left", "right"):
+        raise BadInput("Side", "must be left or right")
     if operated_on is None:
         raise BadInput("Operation date", "is required")
+    if today is not None and operated_on > today:
+        raise BadInput("Operation date", "is in the future")
     with db.write(user.actor) as session:
-        if session.get(Patient, patient_id) is None:
+        patient = session.get(Patient, patient_id)
+        if patient is None:
             raise BadInput("patient", "no longer exists")
-        ensure_plan_in_session(session, patient_id, reason, level, side, operated_on)
+        if operated_on < patient.birth_date:
+            raise BadInput("Operation date", "is before the birth date")
+        if session.scalar(select(RehabPlan.id).where(RehabPlan.patient_id == patient_id)):
+            raise BadInput("Rehabilitation plan", "this patient already has one")
+        ensure_plan_in_session(session, patient_id, reason, level, side, operated_on, today)
+
+
+def plan_defaults(db: Database, patient_id: int) -> PlanDefaults:
+    with db.read() as session:
+        patient = session.get(Patient, patient_id)
+        if patient is None:
+            raise BadInput("patient", "no longer exists")
+        side = next(
+            (t.laterality for t in patient.tumours if t.laterality in ("left", "right")), None
+        )
+        surgeries = sorted(
+            (t for t in patient.treatments if t.type == "surgery"),
+            key=lambda t: (t.start, t.id),
+            reverse=True,
+        )
+        for procedure in ("amputation", "limb_sparing"):
+            for t in surgeries:
+                if t.procedure == procedure:
+                    level = t.amputation_level if procedure == "amputation" else None
+                    return PlanDefaults(procedure, level, side, t.start)
+        return PlanDefaults("limb_sparing", None, side, None)
 
 
 def _plan(session: Session, patient_id: int) -> RehabPlan:
@@ -152,21 +245,26 @@ def _plan(session: Session, patient_id: int) -> RehabPlan:
 
 
 def load_rehab(db: Database, patient_id: int) -> RehabRecord | None:
-    names = {m.code: m.name for m in rehab_reference().milestones}
-    order = {m.code: i for i, m in enumerate(rehab_reference().milestones)}
     with db.read() as session:
         plan = session.scalar(select(RehabPlan).where(RehabPlan.patient_id == patient_id))
         if plan is None:
             return None
+        programme = rehab_reference().programme(plan.reason, plan.level)
+        names = {m.code: m.name for m in programme.milestones}
+        order = {m.code: i for i, m in enumerate(programme.milestones)}
+        for other in rehab_reference().programmes.values():  # achieved under an earlier plan
+            for m in other.milestones:
+                names.setdefault(m.code, m.name)
         milestones = sorted(
             session.scalars(select(RehabMilestone).where(RehabMilestone.plan_id == plan.id)),
-            key=lambda m: order.get(m.code, 99),
+            key=lambda m: (order.get(m.code, len(order)), m.code),
         )
         entries = session.scalars(
             select(RehabEntry)
             .where(RehabEntry.plan_id == plan.id)
             .order_by(RehabEntry.on, RehabEntry.id)
         )
+        started = plan.started_on
         return RehabRecord(
             plan.id,
             plan.reason,
@@ -175,11 +273,40 @@ def load_rehab(db: Database, patient_id: int) -> RehabRecord | None:
             plan.k_level,
             plan.k_level_on,
             tuple(
-                MilestoneRow(m.code, names.get(m.code, m.code), m.target, m.achieved_on)
+                MilestoneRow(
+                    m.code,
+                    names.get(m.code, m.code.replace("_", " ")),
+                    m.target,
+                    m.achieved_on,
+                    started is not None and m.target is not None and m.target < started,
+                )
                 for m in milestones
             ),
             tuple(EntryRow(e.id, e.entry, e.on, e.code, e.value, e.who, e.notes) for e in entries),
+            plan.operated_on,
+            plan.started_on,
         )
+
+
+def _programme(plan: RehabPlan) -> Programme:
+    return rehab_reference().programme(plan.reason, plan.level)
+
+
+def _check_on(plan: RehabPlan, label: str, on: date) -> None:
+    if plan.operated_on is not None and on < plan.operated_on:
+        raise BadInput(label, f"is before the operation ({plan.operated_on.isoformat()})")
+
+
+def _check_k_level(plan: RehabPlan, level: str) -> None:
+    programme = _programme(plan)
+    if not programme.k_levels:
+        raise BadInput(
+            "K level",
+            f"functional levels K0-K4 are for lower-limb prosthesis users, not after "
+            f"{programme.name.lower()}",
+        )
+    if level not in rehab_reference().k_levels:
+        raise BadInput("K level", f"must be one of {', '.join(rehab_reference().k_levels)}")
 
 
 def _add(
@@ -192,9 +319,13 @@ def _add(
     value: float | None,
     who: str | None = None,
     notes: str | None = None,
+    check: Callable[[RehabPlan], None] | None = None,
 ) -> None:
+    require(user, Action.RECORD_REHAB)
     with db.write(user.actor) as session:
         plan = _plan(session, patient_id)
+        if check is not None:
+            check(plan)
         session.add(
             RehabEntry(
                 plan_id=plan.id,
@@ -252,19 +383,25 @@ class RehabVisit:
 def record_visit(
     db: Database, user: SignedIn, patient_id: int, visit: RehabVisit, today: date
 ) -> None:
+    require(user, Action.RECORD_REHAB)
     on = check_not_future("Session date", visit.on, today)
     _check_session(visit.discipline, visit.therapist, visit.minutes)
     if visit.measure:
         check_measure(visit.measure, visit.measure_value)
     for kind, score in visit.pains:
         check_pain(kind, score)
-    if visit.k_level and visit.k_level not in rehab_reference().k_levels:
-        raise BadInput("K level", f"must be one of {', '.join(rehab_reference().k_levels)}")
     if visit.referral and visit.referral not in REFERRAL_KINDS:
         raise BadInput("Referral", f"must be one of {', '.join(REFERRAL_KINDS)}")
     notes = visit.notes.strip()[:2000] or None
     with db.write(user.actor) as session:
         plan = _plan(session, patient_id)
+        programme = _programme(plan)
+        if visit.measure:
+            check_measure(visit.measure, visit.measure_value, programme)
+        for kind, score in visit.pains:
+            check_pain(kind, score, programme)
+        if visit.k_level:
+            _check_k_level(plan, visit.k_level)
         entries = [
             RehabEntry(
                 plan_id=plan.id,
@@ -312,7 +449,11 @@ def record_measure(
 ) -> None:
     on = check_not_future("Date", on, today)
     check_measure(code, value)
-    _add(db, user, patient_id, "measure", on, code, value)
+
+    def for_plan(plan: RehabPlan) -> None:
+        check_measure(code, value, _programme(plan))
+
+    _add(db, user, patient_id, "measure", on, code, value, check=for_plan)
 
 
 def record_pain(
@@ -326,7 +467,16 @@ def record_pain(
 ) -> None:
     on = check_not_future("Date", on, today)
     check_pain(kind, score)
-    _add(db, user, patient_id, "pain", on, kind, float(score or 0))
+    _add(
+        db,
+        user,
+        patient_id,
+        "pain",
+        on,
+        kind,
+        float(score or 0),
+        check=lambda plan: check_pain(kind, score, _programme(plan)),
+    )
 
 
 def record_referral(
@@ -347,20 +497,23 @@ def record_referral(
 def set_k_level(
     db: Database, user: SignedIn, patient_id: int, level: str, on: date | None, today: date
 ) -> None:
+    require(user, Action.RECORD_REHAB)
     on = check_not_future("Date", on, today)
-    if level not in rehab_reference().k_levels:
-        raise BadInput("K level", f"must be one of {', '.join(rehab_reference().k_levels)}")
     with db.write(user.actor) as session:
         plan = _plan(session, patient_id)
+        _check_k_level(plan, level)
         plan.k_level, plan.k_level_on = level, on
 
 
 def achieve_milestone(
     db: Database, user: SignedIn, patient_id: int, code: str, on: date | None, today: date
 ) -> None:
+    """Date a milestone on the day it happened (today or earlier, not before the operation)."""
+    require(user, Action.RECORD_REHAB)
     on = check_not_future("Achieved on", on, today)
     with db.write(user.actor) as session:
         plan = _plan(session, patient_id)
+        _check_on(plan, "Achieved on", on)
         row = session.scalar(
             select(RehabMilestone).where(
                 RehabMilestone.plan_id == plan.id, RehabMilestone.code == code
@@ -379,9 +532,10 @@ def flags_for_patients(
     if not ids:
         return {}
     tugs: dict[int, float] = {}
-    phantom: dict[int, list[int]] = {pid: [] for pid in ids}
+    pains: dict[tuple[int, str], list[int]] = {}
     ongoing: dict[int, list[tuple[str, int]]] = {pid: [] for pid in ids}
     fitted: set[int] = set()
+    tug_applies: set[int] = set()
     fitting_due: dict[int, FollowUpEvent] = {}
     with db.read() as session:
         for start in range(0, len(ids), 900):
@@ -393,20 +547,27 @@ def flags_for_patients(
             ):
                 if effect.grades:
                     ongoing[effect.patient_id].append((effect.term, effect.grades[-1].grade))
-            for patient_id, entry, value in session.execute(
-                select(RehabPlan.patient_id, RehabEntry.entry, RehabEntry.value)
+            for patient_id, reason, level in session.execute(
+                select(RehabPlan.patient_id, RehabPlan.reason, RehabPlan.level).where(
+                    RehabPlan.patient_id.in_(chunk)
+                )
+            ):
+                if rehab_reference().programme(reason, level).tug_fall_flag:
+                    tug_applies.add(patient_id)
+            for patient_id, entry, code, value in session.execute(
+                select(RehabPlan.patient_id, RehabEntry.entry, RehabEntry.code, RehabEntry.value)
                 .join(RehabEntry, RehabEntry.plan_id == RehabPlan.id)
                 .where(
                     RehabPlan.patient_id.in_(chunk),
                     ((RehabEntry.entry == "measure") & (RehabEntry.code == "tug"))
-                    | ((RehabEntry.entry == "pain") & (RehabEntry.code == "phantom_pain")),
+                    | ((RehabEntry.entry == "pain") & RehabEntry.code.in_(FLAGGED_PAINS)),
                 )
                 .order_by(RehabEntry.on, RehabEntry.id)
             ):
                 if entry == "measure":
                     tugs[patient_id] = float(value or 0.0)
                 else:
-                    phantom[patient_id].append(int(value or 0))
+                    pains.setdefault((patient_id, code), []).append(int(value or 0))
             fitted.update(
                 session.scalars(
                     select(RehabPlan.patient_id)
@@ -435,12 +596,21 @@ def flags_for_patients(
             and fitting.state != "completed"
             and pid not in fitted
         )
-        result[pid] = flags(tugs.get(pid), phantom[pid], ongoing[pid], passed)
+        # the TUG threshold holds for lower-limb prosthesis users: fitted, lower-limb plan
+        tug = tugs.get(pid) if pid in tug_applies and pid in fitted else None
+        result[pid] = flags(
+            tug,
+            pains.get((pid, "phantom_pain"), []),
+            ongoing[pid],
+            passed,
+            pains.get((pid, "residual_limb_pain"), []),
+        )
     return result
 
 
 def patient_flags(db: Database, patient_id: int, today: date) -> list[Flag]:
-    """Fall risk, a missed first fitting, persistent phantom pain, ongoing grade 3+ effects."""
+    """Fall risk, a missed first fitting, persistent phantom or residual limb pain, ongoing
+    grade 3+ effects."""
     return flags_for_patients(db, [patient_id], today)[patient_id]
 
 

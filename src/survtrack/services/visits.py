@@ -214,9 +214,8 @@ def summary_values(
     ]
     rehab_lines = []
     if rehab is not None:
-        what = (rehab.level or rehab.reason).replace("_", " ")
         rehab_lines.append(
-            f"Plan after {what} surgery"
+            f"Rehabilitation plan: {rehab.label}"
             + (f"; walking level {rehab.k_level}" if rehab.k_level else "")
         )
         next_goals = [m for m in rehab.milestones if not m.achieved_on and m.target]

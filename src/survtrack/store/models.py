@@ -36,13 +36,15 @@ class User(Versioned, Base):
     id: Mapped[int_pk]
     username: Mapped[str_code] = mapped_column(unique=True)
     full_name: Mapped[str_name]
-    role: Mapped[str_code]  # scheduler, physician, administrator
+    role: Mapped[str_code]  # scheduler, physician, therapist, administrator
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
 
     __table_args__ = (
-        CheckConstraint("role IN ('scheduler', 'physician', 'administrator')", name="role"),
+        CheckConstraint(
+            "role IN ('scheduler', 'physician', 'therapist', 'administrator')", name="role"
+        ),
     )
 
 
@@ -399,6 +401,8 @@ class RehabPlan(Versioned, Base):
     side: Mapped[str_code | None]
     k_level: Mapped[str_code | None]
     k_level_on: Mapped[date | None]
+    operated_on: Mapped[date | None]  # the operation the plan follows
+    started_on: Mapped[date | None]  # the day the plan was started (targets before it had passed)
 
 
 class RehabMilestone(Versioned, Base):

@@ -22,12 +22,13 @@ from PySide6.QtWidgets import (
 )
 
 from survtrack import __version__
-from survtrack.services.auth import SignedIn
+from survtrack.services.auth import Role, SignedIn
 from survtrack.services.patient_search import (
     PAGE_SIZE,
     count_patients,
     search_patients,
 )
+from survtrack.services.permissions import Action, can
 from survtrack.store.engine import Database
 from survtrack.ui.forms import open_dialog
 from survtrack.ui.overdue_view import OverdueView
@@ -104,7 +105,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
 
         self.count_label = QLabel()
-        self.user_label = QLabel(f"Signed in: {user.full_name} ({user.role.value})")
+        self.user_label = QLabel(f"Signed in: {user.full_name} ({user.role.label})")
         self.db_label = QLabel(db.url)
         status = self.statusBar()
         status.addWidget(self.count_label, 1)
@@ -149,11 +150,17 @@ class MainWindow(QMainWindow):
         patients = bar.addMenu("&Patients")
         self._action(patients, "&New patient…", "Ctrl+N", self.new_patient)
         self._action(patients, "&Edit patient…", "Ctrl+E", view.edit_patient)
-        self._action(patients, "&Diagnosis…", "Ctrl+Shift+D", view.edit_diagnosis)
-        self._action(patients, "Add &treatment…", "Ctrl+T", view.add_treatment)
-        self._action(patients, "Ed&it treatment…", None, view.edit_treatment)
-        self._action(patients, "Delete treatment…", None, view.delete_treatment)
-        self._action(patients, "Record &recurrence…", "Ctrl+Shift+R", view.add_recurrence)
+        diagnosis_actions = [
+            self._action(patients, "&Diagnosis…", "Ctrl+Shift+D", view.edit_diagnosis),
+            self._action(patients, "Add &treatment…", "Ctrl+T", view.add_treatment),
+            self._action(patients, "Ed&it treatment…", None, view.edit_treatment),
+            self._action(patients, "Delete treatment…", None, view.delete_treatment),
+            self._action(patients, "Record &recurrence…", "Ctrl+Shift+R", view.add_recurrence),
+        ]
+        if not can(self.user, Action.CHANGE_DIAGNOSIS):  # the services refuse it anyway
+            for action in diagnosis_actions:
+                action.setEnabled(False)
+                action.setToolTip("A physician changes the diagnosis and treatments")
         self._action(
             patients,
             "&Status (deceased, discharged, transferred)…",
@@ -169,7 +176,8 @@ class MainWindow(QMainWindow):
         self._action(calendar, "Mark &done…", "Ctrl+D", view.complete_selected)
         self._action(calendar, "Mark &missed (no-show)", "Ctrl+M", view.miss_selected)
         self._action(calendar, "&Cancel…", "Ctrl+Shift+C", view.cancel_selected)
-        self._action(calendar, "&Waive… (physicians)", "Ctrl+Shift+W", view.waive_selected)
+        waive = self._action(calendar, "&Waive… (physicians)", "Ctrl+Shift+W", view.waive_selected)
+        waive.setEnabled(self.user.role is Role.PHYSICIAN)
         self._action(calendar, "&Reopen", "Ctrl+Shift+O", view.reopen_selected)
         self._action(calendar, "Mo&ve planned date…", "Ctrl+Shift+M", view.move_selected)
         calendar.addSeparator()

@@ -115,7 +115,6 @@ class PatientView(QWidget):
         self.tabs.addTab(self.visits, "&Visits")
         for view in (self.side_effects, self.rehab, self.visits):
             view.changed.connect(self._sub_view_changed)
-        self.side_effects.death_suggested.connect(lambda: self.change_status("deceased"))
         self.flags = QLabel()
         self.flags.setObjectName("patientFlags")
         self.flags.setStyleSheet("color: #a61b1b; font-weight: bold; padding: 0 4px;")

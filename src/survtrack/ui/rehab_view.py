@@ -1,5 +1,10 @@
 """The rehabilitation tab: plan, K level with its definition, milestones, the visit log (sessions,
-outcome measures, pain, referrals) and charts of pain and measures over time."""
+outcome measures, pain, referrals) and charts of pain and measures over time.
+
+What the dialogs offer follows the plan's programme: an upper-limb amputee is offered upper-limb
+measures and no K level; a limb-sparing plan its own milestones. A plan is started here for an
+amputee without one (level and side proposed from the recorded amputation) or after limb-sparing
+surgery; a milestone is dated on the day it happened."""
 
 from __future__ import annotations
 
@@ -12,7 +17,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -21,12 +25,15 @@ from PySide6.QtWidgets import (
 from survtrack.domain.errors import BadInput
 from survtrack.domain.late_effects import DISCIPLINES, PAIN_KINDS, REFERRAL_KINDS, rehab_reference
 from survtrack.services.auth import SignedIn
+from survtrack.services.permissions import Action, can
 from survtrack.services.rehab import (
+    MilestoneRow,
     RehabRecord,
     RehabVisit,
     achieve_milestone,
     create_plan,
     load_rehab,
+    plan_defaults,
     record_visit,
 )
 from survtrack.store.engine import Database
@@ -53,10 +60,12 @@ class RehabVisitDialog(FormDialog):
         today: date,
         patient_id: int,
         parent: QWidget | None = None,
+        record: RehabRecord | None = None,
     ) -> None:
         super().__init__("Rehabilitation visit", parent)
         self.db, self.user, self.today, self.patient_id = db, user, today, patient_id
         ref = rehab_reference()
+        programme = (record or load_rehab(db, patient_id)).programme  # type: ignore[union-attr]
         self.day = self.add("&Date", DateField("Session date", today), "Session date")
         self.discipline = self.add(
             "D&iscipline", choice_box([(d, d) for d in DISCIPLINES]), "Discipline"
@@ -70,7 +79,7 @@ class RehabVisitDialog(FormDialog):
                 [("—", None)]
                 + [
                     (f"{m.name} ({m.minimum:g}–{m.maximum:g} {m.unit})", m.code)
-                    for m in ref.measures.values()
+                    for m in (ref.measures[code] for code in programme.measures)
                 ]
             ),
             "Measure",
@@ -79,17 +88,16 @@ class RehabVisitDialog(FormDialog):
             "Measure &value", NumberField("Measure value"), "Measure value"
         )
         self.pains = {
-            kind: self.add(f"{label} (0–10)", NumberField(label), label)
-            for kind, label in PAIN_KINDS.items()
+            kind: self.add(
+                f"{PAIN_KINDS[kind]} (0–10)", NumberField(PAIN_KINDS[kind]), PAIN_KINDS[kind]
+            )
+            for kind in programme.pains
         }
-        self.k_level = self.add(
-            "&K level",
-            choice_box(
-                [("unchanged", None)]
-                + [(f"{k}: {text[:60]}…", k) for k, text in ref.k_levels.items()]
-            ),
-            "K level",
+        self.k_level = choice_box(
+            [("unchanged", None)] + [(f"{k}: {text[:60]}…", k) for k, text in ref.k_levels.items()]
         )
+        if programme.k_levels:  # Medicare functional levels: lower-limb prosthesis users only
+            self.add("&K level", self.k_level, "K level")
         self.referral = self.add("&Referral", choice_box(code_options(REFERRAL_KINDS)), "Referral")
 
     def visit(self) -> RehabVisit:
@@ -136,10 +144,12 @@ class RehabView(QWidget):
         self.summary.setWordWrap(True)
         self.visit_button = QPushButton("Record &visit…")
         self.visit_button.clicked.connect(self.record_visit)
-        self.achieve_button = QPushButton("Milestone &achieved")
+        self.achieve_button = QPushButton("Milestone &achieved…")
         self.achieve_button.clicked.connect(self.achieve_selected)
-        self.create_button = QPushButton("Start a plan (limb-sparing)")
+        self.create_button = QPushButton("Start a &plan…")
+        self.create_button.setObjectName("startPlanButton")
         self.create_button.clicked.connect(self.start_plan)
+        self.allowed = can(user, Action.RECORD_REHAB)
         self.milestones = read_only_table(["Milestone", "Target", "Achieved"], "milestonesTable")
         self.log = read_only_table(
             ["Date", "Entry", "What", "Value", "Therapist", "Notes"], "rehabLog"
@@ -166,11 +176,13 @@ class RehabView(QWidget):
         has_plan = record is not None
         self.visit_button.setEnabled(has_plan)
         self.achieve_button.setEnabled(has_plan)
-        self.create_button.setVisible(not has_plan)
+        for button in (self.visit_button, self.achieve_button):
+            button.setVisible(self.allowed)
+        self.create_button.setVisible(not has_plan and self.allowed)
         if record is None:
             self.summary.setText(
-                "No rehabilitation plan. A plan starts when an amputation is "
-                "recorded, or here after limb-sparing surgery."
+                "No rehabilitation plan. A plan starts when an amputation is recorded, or here "
+                "with “Start a plan…” for an amputee or after limb-sparing surgery."
             )
             fill_rows(self.milestones, [])
             fill_rows(self.log, [])
@@ -178,22 +190,25 @@ class RehabView(QWidget):
             self.measure_chart.set_series([])
             return
         ref = rehab_reference()
+        programme = record.programme
         k = record.k_level
         k_text = (
             f"{k} ({record.k_level_on.isoformat() if record.k_level_on else ''}): {ref.k_levels[k]}"
             if k
             else "not assessed"
         )
-        what = (record.level or record.reason).replace("_", " ")
-        self.summary.setText(f"<b>{what}</b> {record.side or ''} · functional level {k_text}")
+        parts = [f"<b>{record.label}</b>"]
+        if record.operated_on:
+            parts.append(f"operated {record.operated_on.isoformat()}")
+        if record.started_on:
+            parts.append(f"plan started {record.started_on.isoformat()}")
+        if programme.k_levels:
+            parts.append(f"functional level {k_text}")
+        self.summary.setText(" · ".join(parts))
         fill_rows(
             self.milestones,
             [
-                (
-                    m.name,
-                    m.target.isoformat() if m.target else "",
-                    m.achieved_on.isoformat() if m.achieved_on else "",
-                )
+                (m.name, _target_text(m), m.achieved_on.isoformat() if m.achieved_on else "")
                 for m in record.milestones
             ],
         )
@@ -214,25 +229,29 @@ class RehabView(QWidget):
         )
         self.pain_chart.set_series(
             [
-                Series(label, tuple((e.on, e.value or 0.0) for e in record.of("pain", kind)))
-                for kind, label in PAIN_KINDS.items()
+                Series(
+                    PAIN_KINDS[kind], tuple((e.on, e.value or 0.0) for e in record.of("pain", kind))
+                )
+                for kind in programme.pains
             ],
             (0, 10),
         )
         self.measure_chart.set_series(
             [
                 Series(
-                    f"{m.name} ({m.unit})",
+                    f"{ref.measures[code].name} ({ref.measures[code].unit})",
                     tuple((e.on, e.value or 0.0) for e in record.of("measure", code)),
                 )
-                for code, m in ref.measures.items()
+                for code in programme.measures
             ]
         )
 
     def record_visit(self) -> None:
         if self.patient_id is None or self.record is None:
             return
-        self.dialog = RehabVisitDialog(self.db, self.user, self.today(), self.patient_id, self)
+        self.dialog = RehabVisitDialog(
+            self.db, self.user, self.today(), self.patient_id, self, self.record
+        )
         open_dialog(self.dialog, self._saved)
 
     def _saved(self) -> None:
@@ -245,23 +264,110 @@ class RehabView(QWidget):
         if self.record is None or self.patient_id is None or len(rows) != 1:
             return
         milestone = self.record.milestones[rows.pop()]
-        try:
-            achieve_milestone(
-                self.db, self.user, self.patient_id, milestone.code, self.today(), self.today()
-            )
-        except BadInput as exc:
-            QMessageBox.warning(self, "Milestone", f"{exc.field}: {exc.reason}")
-            return
-        self._saved()
+        self.dialog = MilestoneDialog(
+            self.db, self.user, self.today(), self.patient_id, milestone, self
+        )
+        open_dialog(self.dialog, self._saved)
 
     def start_plan(self) -> None:
         if self.patient_id is None:
             return
-        try:
-            create_plan(
-                self.db, self.user, self.patient_id, "limb_sparing", None, None, self.today()
-            )
-        except BadInput as exc:
-            QMessageBox.warning(self, "Rehabilitation", f"{exc.field}: {exc.reason}")
-            return
-        self._saved()
+        self.dialog = StartPlanDialog(self.db, self.user, self.today(), self.patient_id, self)
+        open_dialog(self.dialog, self._saved)
+
+
+def _target_text(m: MilestoneRow) -> str:
+    if m.target is None:
+        return ""
+    if m.passed_at_start and m.achieved_on is None:
+        return f"{m.target.isoformat()} (target passed before plan started)"
+    return m.target.isoformat()
+
+
+class MilestoneDialog(FormDialog):
+    """Date a milestone on the day it happened (today unless changed)."""
+
+    def __init__(
+        self,
+        db: Database,
+        user: SignedIn,
+        today: date,
+        patient_id: int,
+        milestone: MilestoneRow,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(f"Milestone: {milestone.name}", parent)
+        self.db, self.user, self.today, self.patient_id = db, user, today, patient_id
+        self.milestone = milestone
+        self.when = self.add(
+            "&Achieved on", DateField("Achieved on", milestone.achieved_on or today), "Achieved on"
+        )
+
+    def save(self) -> None:
+        achieve_milestone(
+            self.db, self.user, self.patient_id, self.milestone.code, self.when.value(), self.today
+        )
+
+
+class StartPlanDialog(FormDialog):
+    """A plan after an amputation (level and side) or after limb-sparing surgery, proposed from
+    the surgery recorded for the patient."""
+
+    def __init__(
+        self,
+        db: Database,
+        user: SignedIn,
+        today: date,
+        patient_id: int,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__("Start a rehabilitation plan", parent)
+        self.db, self.user, self.today, self.patient_id = db, user, today, patient_id
+        ref = rehab_reference()
+        proposed = plan_defaults(db, patient_id)
+        self.reason = self.add(
+            "&After",
+            choice_box(
+                [("Amputation", "amputation"), ("Limb-sparing surgery", "limb_sparing")],
+                proposed.reason,
+            ),
+            "After",
+        )
+        levels: list[tuple[str, str | None]] = [("—", None)]
+        for limb in ("lower", "upper"):
+            levels += [
+                (f"{limb.capitalize()} limb: {level.label}", level.code)
+                for level in ref.levels.values()
+                if level.limb == limb
+            ]
+        self.level = self.add(
+            "Amputation &level", choice_box(levels, proposed.level), "Amputation level"
+        )
+        self.side = self.add(
+            "&Side",
+            choice_box([("—", None), ("Left", "left"), ("Right", "right")], proposed.side),
+            "Side",
+        )
+        self.operated_on = self.add(
+            "&Operation date", DateField("Operation date", proposed.operated_on), "Operation date"
+        )
+        self.reason.currentIndexChanged.connect(self._reason_changed)
+        self._reason_changed()
+
+    def _reason_changed(self, *_args: object) -> None:
+        amputation = self.reason.currentData() == "amputation"
+        self.level.setEnabled(amputation)
+        if not amputation:
+            self.level.setCurrentIndex(0)
+
+    def save(self) -> None:
+        create_plan(
+            self.db,
+            self.user,
+            self.patient_id,
+            self.reason.currentData(),
+            self.level.currentData(),
+            self.side.currentData(),
+            self.operated_on.value(),
+            self.today,
+        )

@@ -1,6 +1,7 @@
 """The side-effects tab: CTCAE terms with their current grade and grade history chart, and the
-dialogs to record, re-grade and resolve them (grades 4 and 5 are confirmed; grade 5 offers to
-record the death)."""
+dialogs to record, re-grade and resolve them. The grade picker offers only the grades CTCAE v5.0
+defines for the term, and grade 5 (death) only once the patient's death is recorded; grades 4 and
+5 are confirmed."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import date
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -23,10 +25,14 @@ from PySide6.QtWidgets import (
 from survtrack.domain.errors import BadInput
 from survtrack.domain.late_effects import ATTRIBUTIONS, grade_meaning, search_terms
 from survtrack.services.auth import SignedIn
+from survtrack.services.permissions import Action, can
 from survtrack.services.side_effects import (
     CONFIRM_FROM_GRADE,
+    DEATH,
     SideEffectRecord,
     add_side_effect,
+    grades_offered,
+    is_deceased,
     list_side_effects,
     regrade,
     resolve,
@@ -40,10 +46,27 @@ TERM_ROLE = Qt.ItemDataRole.UserRole
 CAUSE_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-def _grade_box(current: int | None = None):  # type: ignore[no-untyped-def]
-    return choice_box(
-        [(f"Grade {g}", str(g)) for g in range(1, 6)], str(current) if current else "1"
-    )
+NO_DEATH_NOTE = "Grade 5 (death) can be recorded once the patient's death is recorded."
+
+
+def _fill_grades(box: QComboBox, grades: tuple[int, ...], current: int | None = None) -> None:
+    """Offer exactly ``grades``, keeping ``current`` (or the chosen grade) when still offered."""
+    keep = str(current) if current is not None else box.currentData()
+    box.blockSignals(True)
+    box.clear()
+    for grade in grades:
+        box.addItem(f"Grade {grade}", str(grade))
+    box.setCurrentIndex(max(box.findData(keep), 0))
+    box.blockSignals(False)
+    box.currentIndexChanged.emit(box.currentIndex())
+
+
+def _meaning_text(box: QComboBox, term: str | None, deceased: bool) -> str:
+    grade = box.currentData()
+    text = grade_meaning(int(grade)) if grade is not None else ""
+    if term and not deceased and DEATH in grades_offered(term, True):
+        text += f"\n{NO_DEATH_NOTE}"
+    return text
 
 
 def _confirm_severe(parent: QWidget, grade: int) -> bool:
@@ -65,16 +88,17 @@ class SideEffectDialog(FormDialog):
         today: date,
         patient_id: int,
         parent: QWidget | None = None,
+        deceased: bool = False,
     ) -> None:
         super().__init__("Side effect", parent)
         self.db, self.user, self.today, self.patient_id = db, user, today, patient_id
-        self.grade_recorded: int | None = None
+        self.deceased = deceased
         self.search = self.add("&Find term", QLineEdit(), "Find term")
         self.search.setPlaceholderText("type a term, an organ class or a cause (doxorubicin…)")
         self.terms = QListWidget()
         self.terms.setObjectName("terms")
         self.form.addRow(self.terms)
-        self.grade = self.add("&Grade", _grade_box(), "Grade")
+        self.grade: QComboBox = self.add("&Grade", QComboBox(), "Grade")  # type: ignore[assignment]
         self.meaning = QLabel()
         self.meaning.setWordWrap(True)
         self.meaning.setStyleSheet("color: #555;")
@@ -87,8 +111,9 @@ class SideEffectDialog(FormDialog):
         self.search.textChanged.connect(self._fill)
         self.grade.currentIndexChanged.connect(self._meaning)
         self.terms.currentItemChanged.connect(self._suggest_attribution)
+        self.terms.currentItemChanged.connect(self._offer_grades)
         self._fill("")
-        self._meaning()
+        self._offer_grades()
 
     def _fill(self, text: str) -> None:
         self.terms.clear()
@@ -123,8 +148,17 @@ class SideEffectDialog(FormDialog):
         if index >= 0:
             self.attribution.setCurrentIndex(index)
 
+    def _current_term(self) -> str | None:
+        item = self.terms.currentItem()
+        term = item.data(TERM_ROLE) if item else None
+        return str(term) if term else None
+
+    def _offer_grades(self, *_args: object) -> None:
+        term = self._current_term()
+        _fill_grades(self.grade, grades_offered(term, self.deceased) if term else ())
+
     def _meaning(self) -> None:
-        self.meaning.setText(grade_meaning(int(self.grade.currentData())))
+        self.meaning.setText(_meaning_text(self.grade, self._current_term(), self.deceased))
 
     def chosen_term(self) -> str:
         item = self.terms.currentItem()
@@ -134,6 +168,9 @@ class SideEffectDialog(FormDialog):
         return str(term)
 
     def save(self) -> None:
+        term = self.chosen_term()
+        if self.grade.currentData() is None:
+            raise BadInput("Grade", "choose a grade")
         grade = int(self.grade.currentData())
         confirmed = _confirm_severe(self, grade)
         if grade >= CONFIRM_FROM_GRADE and not confirmed:
@@ -142,7 +179,7 @@ class SideEffectDialog(FormDialog):
             self.db,
             self.user,
             self.patient_id,
-            self.chosen_term(),
+            term,
             self.attribution.currentData(),
             self.onset.value(),
             grade,
@@ -150,7 +187,6 @@ class SideEffectDialog(FormDialog):
             self.management.text(),
             confirmed=confirmed,
         )
-        self.grade_recorded = grade
 
 
 class RegradeDialog(FormDialog):
@@ -161,18 +197,19 @@ class RegradeDialog(FormDialog):
         today: date,
         effect: SideEffectRecord,
         parent: QWidget | None = None,
+        deceased: bool = False,
     ) -> None:
         super().__init__(f"Re-grade: {effect.term}", parent)
         self.db, self.user, self.today, self.effect = db, user, today, effect
-        self.grade_recorded: int | None = None
         self.when = self.add("&Date", DateField("Date", today), "Date")
-        self.grade = self.add("&Grade", _grade_box(effect.current_grade), "Grade")
-        self.meaning = QLabel(grade_meaning(int(self.grade.currentData())))
+        self.grade: QComboBox = self.add("&Grade", QComboBox(), "Grade")  # type: ignore[assignment]
+        self.meaning = QLabel()
         self.meaning.setWordWrap(True)
         self.form.addRow(self.meaning)
         self.grade.currentIndexChanged.connect(
-            lambda _i: self.meaning.setText(grade_meaning(int(self.grade.currentData())))
+            lambda _i: self.meaning.setText(_meaning_text(self.grade, effect.term, deceased))
         )
+        _fill_grades(self.grade, grades_offered(effect.term, deceased), effect.current_grade)
 
     def save(self) -> None:
         grade = int(self.grade.currentData())
@@ -188,12 +225,10 @@ class RegradeDialog(FormDialog):
             self.today,
             confirmed=confirmed,
         )
-        self.grade_recorded = grade
 
 
 class SideEffectsView(QWidget):
     changed = Signal(str)
-    death_suggested = Signal()
 
     def __init__(
         self, db: Database, user: SignedIn, today: Callable[[], date], parent: QWidget | None = None
@@ -201,6 +236,7 @@ class SideEffectsView(QWidget):
         super().__init__(parent)
         self.db, self.user, self.today = db, user, today
         self.patient_id: int | None = None
+        self.deceased = False
         self.effects: list[SideEffectRecord] = []
         self.dialog: FormDialog | None = None
         self.table = read_only_table(
@@ -208,6 +244,7 @@ class SideEffectsView(QWidget):
         )
         self.chart = LineChart("Grade history")
         buttons = QHBoxLayout()
+        allowed = can(user, Action.RECORD_SIDE_EFFECTS)
         for text, slot in (
             ("&Add side effect…", self.add_effect),
             ("&Re-grade…", self.regrade),
@@ -215,6 +252,7 @@ class SideEffectsView(QWidget):
         ):
             button = QPushButton(text)
             button.clicked.connect(slot)
+            button.setVisible(allowed)
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
@@ -225,6 +263,7 @@ class SideEffectsView(QWidget):
 
     def show_patient(self, patient_id: int) -> None:
         self.patient_id = patient_id
+        self.deceased = is_deceased(self.db, patient_id)
         self.effects = list_side_effects(self.db, patient_id)
         fill_rows(
             self.table,
@@ -235,7 +274,8 @@ class SideEffectsView(QWidget):
                     e.attribution,
                     e.onset.isoformat(),
                     str(e.current_grade),
-                    e.status + (f" {e.resolved_on.isoformat()}" if e.resolved_on else ""),
+                    ("fatal" if e.fatal else e.status)
+                    + (f" {e.resolved_on.isoformat()}" if e.resolved_on else ""),
                 )
                 for e in self.effects
             ],
@@ -265,21 +305,19 @@ class SideEffectsView(QWidget):
         if self.patient_id is not None:
             self.show_patient(self.patient_id)
         self.changed.emit("Side effect saved")
-        if getattr(dialog, "grade_recorded", None) == 5:
-            answer = QMessageBox.question(
-                self, "Record the death?", "Grade 5 means death. Record the patient's death now?"
-            )
-            if answer == QMessageBox.StandardButton.Yes:
-                self.death_suggested.emit()
 
     def add_effect(self) -> None:
         if self.patient_id is not None:
-            self._open(SideEffectDialog(self.db, self.user, self.today(), self.patient_id, self))
+            self._open(
+                SideEffectDialog(
+                    self.db, self.user, self.today(), self.patient_id, self, self.deceased
+                )
+            )
 
     def regrade(self) -> None:
         effect = self.selected()
         if effect is not None and effect.status == "ongoing":
-            self._open(RegradeDialog(self.db, self.user, self.today(), effect, self))
+            self._open(RegradeDialog(self.db, self.user, self.today(), effect, self, self.deceased))
 
     def resolve(self) -> None:
         effect = self.selected()
@@ -289,6 +327,10 @@ class SideEffectsView(QWidget):
             resolve(self.db, self.user, effect.id, self.today(), self.today())
         except BadInput as exc:
             QMessageBox.warning(self, "Side effect", f"{exc.field}: {exc.reason}")
+            return
+        except PermissionError as exc:
+            text = str(exc)
+            QMessageBox.warning(self, "Side effect", text[:1].upper() + text[1:] + ".")
             return
         if self.patient_id is not None:
             self.show_patient(self.patient_id)

@@ -65,7 +65,7 @@ class NewUserDialog(FormDialog):
         self.role = QComboBox()
         self.role.setObjectName("role")
         for role in Role:
-            self.role.addItem(role.value.capitalize(), role.value)
+            self.role.addItem(role.label, role.value)
         if first:
             self.role.setCurrentIndex(self.role.findData(Role.ADMINISTRATOR.value))
             self.role.setEnabled(False)

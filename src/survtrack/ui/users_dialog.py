@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from survtrack.domain.errors import BadInput
-from survtrack.services.auth import SignedIn, UserRow, list_users, set_active
+from survtrack.services.auth import Role, SignedIn, UserRow, list_users, set_active
 from survtrack.store.engine import Database
 from survtrack.ui.sign_in_dialog import NewUserDialog
 from survtrack.ui.tables import fill_rows, read_only_table
@@ -50,7 +50,7 @@ class UsersDialog(QDialog):
         fill_rows(
             self.table,
             [
-                (u.username, u.full_name, u.role, "yes" if u.active else "disabled")
+                (u.username, u.full_name, Role(u.role).label, "yes" if u.active else "disabled")
                 for u in self.users
             ],
         )
