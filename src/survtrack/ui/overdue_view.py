@@ -66,7 +66,7 @@ def _table(model: OverdueModel, name: str) -> QTableView:
     table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
     table.setSortingEnabled(True)  # asks the model to sort; the model asks SQL
     table.horizontalHeader().setSortIndicatorShown(True)
-    for column, width in enumerate((70, 160, 75, 140, 85, 85, 80, 70, 60, 140, 85, 130, 110)):
+    for column, width in enumerate((70, 150, 75, 130, 85, 85, 100, 95, 55, 140, 85, 130, 110)):
         table.setColumnWidth(column, width)
     return table
 
