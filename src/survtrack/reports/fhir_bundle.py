@@ -371,7 +371,9 @@ class _Builder:
         known = self.codes.event_kinds.get(kind)
         if not known:
             return {"text": kind_words(kind)}
-        return self.codes.concept(known["system"], known["code"], known["display"], kind_words(kind))
+        return self.codes.concept(
+            known["system"], known["code"], known["display"], kind_words(kind)
+        )
 
     def follow_up(self, patient: Json) -> None:
         events = self.source.events
@@ -476,7 +478,9 @@ class _Builder:
             elif entry.entry == "pain" and entry.code in PAIN_KINDS:
                 pain = self.codes.pain
                 unit = pain["unit"]
-                code = self.codes.concept("loinc", pain["code"], pain["display"], PAIN_KINDS[entry.code])
+                code = self.codes.concept(
+                    "loinc", pain["code"], pain["display"], PAIN_KINDS[entry.code]
+                )
                 value = {"value": entry.value, "unit": "points"}
                 category = "survey"
             else:

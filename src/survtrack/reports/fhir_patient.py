@@ -25,6 +25,8 @@ class RawRow:
     #: the file's name for each column (a FHIR element path), for messages
     labels: dict[str, str]
     problem: tuple[str, str] | None = None  # (column label, reason)
+    #: what ``row`` counts: a CSV row (the header is row 1) or a Bundle entry
+    unit: str = "row"
 
 
 LABELS = {
@@ -111,9 +113,9 @@ def bundle_patient_rows(bundle: Any) -> list[RawRow]:
         if not isinstance(resource, dict) or resource.get("resourceType") != "Patient":
             continue
         try:
-            rows.append(RawRow(number, patient_values(resource), LABELS))
+            rows.append(RawRow(number, patient_values(resource), LABELS, unit="entry"))
         except BadInput as exc:
-            rows.append(RawRow(number, {}, LABELS, (exc.field, exc.reason)))
+            rows.append(RawRow(number, {}, LABELS, (exc.field, exc.reason), unit="entry"))
     if not rows:
         raise BadInput("entry", "the Bundle holds no Patient resource")
     return rows

@@ -20,7 +20,7 @@ from survtrack.services.side_effects import list_side_effects
 from survtrack.services.visits import patient_id_by_mrn
 from survtrack.store.engine import Database
 
-__all__ = ["check_output", "fhir_bundle", "patient_id_by_mrn", "write_fhir"]
+__all__ = ["check_bundle", "check_output", "fhir_bundle", "patient_id_by_mrn", "write_fhir"]
 
 
 def _local(wall_clock: datetime) -> datetime:
@@ -42,6 +42,13 @@ def fhir_bundle(db: Database, patient_id: int, now: datetime | None = None) -> d
     return patient_bundle(source, now or datetime.now(UTC), _local)
 
 
+def check_bundle(bundle: dict[str, Any]) -> None:
+    """Refuse to write what the FHIR R4B models reject (a bug here, never the user's input)."""
+    from fhir.resources.R4B.bundle import Bundle
+
+    Bundle.model_validate(bundle)
+
+
 def check_output(path: Path) -> None:
     if path.suffix.lower() != ".json":
         raise BadInput("output", "must be a .json file")
@@ -53,7 +60,9 @@ def write_fhir(db: Database, patient_id: int, path: Path, now: datetime | None =
     """Write the patient's Bundle to ``path`` (the whole file, or nothing: a temporary file is
     renamed into place)."""
     check_output(path)
-    text = json.dumps(fhir_bundle(db, patient_id, now), indent=1, ensure_ascii=False)
+    bundle = fhir_bundle(db, patient_id, now)
+    check_bundle(bundle)
+    text = json.dumps(bundle, indent=1, ensure_ascii=False)
     partial = path.with_name(f".{path.name}.partial")
     partial.write_text(text + "\n", encoding="utf-8")
     partial.replace(path)
