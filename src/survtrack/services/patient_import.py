@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from survtrack.domain.errors import BadInput
@@ -34,9 +34,9 @@ from survtrack.domain.events import PatientStatus
 from survtrack.reports.fhir_patient import RawRow, bundle_patient_rows
 from survtrack.services.errors import ConflictError
 from survtrack.services.patient_edit import PatientInput, validate_patient
-from survtrack.store.audit import Actor, record
+from survtrack.store.audit import Actor, record, record_inserts
 from survtrack.store.engine import Database
-from survtrack.store.models import Patient, TreatmentRow
+from survtrack.store.models import Patient, TreatmentRow, search_key
 
 #: The CSV columns, in the order the README documents them.
 COLUMNS = (
@@ -378,16 +378,56 @@ def preview_import(db: Database, path: Path, today: date) -> ImportPreview:
 # -- writing ---------------------------------------------------------------------------------
 
 
-def _set(patient: Patient, data: PatientInput) -> None:
+def _values(data: PatientInput) -> dict[str, object]:
+    """The patient columns of a row, as ``patient_edit`` stores them."""
     assert data.birth_date is not None
-    patient.mrn = data.mrn.strip()
-    patient.family_name = data.family_name.strip()
-    patient.given_name = data.given_name.strip()
-    patient.birth_date = data.birth_date
-    patient.sex = data.sex
-    patient.phone = data.phone.strip() or None
-    patient.language = data.language.strip() or None
-    patient.physician = data.physician.strip() or None
+    return {
+        "mrn": data.mrn.strip(),
+        "family_name": data.family_name.strip(),
+        "given_name": data.given_name.strip(),
+        "birth_date": data.birth_date,
+        "sex": data.sex,
+        "phone": data.phone.strip() or None,
+        "language": data.language.strip() or None,
+        "physician": data.physician.strip() or None,
+    }
+
+
+def _insert_new(session: Session, new: list[PatientInput], now: datetime) -> None:
+    """New patients in one executemany, each audited as the ORM would record it (the ORM's
+    flush took about five times as long for 10,000 rows)."""
+    if not new:
+        return
+    rows = [
+        {**_values(data), "status": PatientStatus.ACTIVE.value, "status_date": None} for data in new
+    ]
+    for row in rows:
+        row["created_at"] = now
+    table = Patient.__table__
+    session.connection().execute(
+        insert(table),
+        [
+            {
+                **row,
+                "version": 1,
+                "search_key": search_key(
+                    str(row["family_name"]), str(row["given_name"]), str(row["mrn"])
+                ),
+            }
+            for row in rows
+        ],
+    )
+    # the ids, by MRN (unique): RETURNING from an executemany goes row by row on SQLite
+    ids: dict[str, int] = {}
+    mrns = [str(row["mrn"]) for row in rows]
+    for start in range(0, len(mrns), _CHUNK):
+        ids.update(
+            (mrn, patient_id)
+            for patient_id, mrn in session.execute(
+                select(Patient.id, Patient.mrn).where(Patient.mrn.in_(mrns[start : start + _CHUNK]))
+            )
+        )
+    record_inserts(session, Patient.__tablename__, [(ids[str(r["mrn"])], r) for r in rows])
 
 
 def apply_import(db: Database, actor: Actor, preview: ImportPreview) -> ImportResult:
@@ -419,13 +459,7 @@ def apply_import(db: Database, actor: Actor, preview: ImportPreview) -> ImportRe
             old = current.get(row.mrn)
             if old is None or old.id != row.patient_id or old.version != row.version:
                 raise ConflictError("A patient in this file")
-        patients = []
-        for row in new:
-            assert row.data is not None
-            patient = Patient(status=PatientStatus.ACTIVE.value, created_at=now)
-            _set(patient, row.data)
-            patients.append(patient)
-        session.add_all(patients)
+        _insert_new(session, [r.data for r in new if r.data is not None], now)
         ids = [r.patient_id for r in updates]
         loaded: dict[int, Patient] = {}
         for start in range(0, len(ids), _CHUNK):
@@ -435,7 +469,9 @@ def apply_import(db: Database, actor: Actor, preview: ImportPreview) -> ImportRe
                 loaded[patient.id] = patient
         for row in updates:
             assert row.data is not None and row.patient_id is not None
-            _set(loaded[row.patient_id], row.data)
+            patient = loaded[row.patient_id]
+            for key, value in _values(row.data).items():
+                setattr(patient, key, value)
         record(
             session,
             "import",
