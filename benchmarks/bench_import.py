@@ -96,7 +96,8 @@ def main() -> None:
             check=True,
         )
         cli = time.perf_counter() - began
-        print(f"CLI `survtrack import` of {args.rows:,} rows: {cli:.2f} s ({result.stdout.strip()})")
+        outcome = result.stdout.strip()
+        print(f"CLI `survtrack import` of {args.rows:,} rows: {cli:.2f} s ({outcome})")
 
         db = open_database(f"sqlite:///{work / 'lib.db'}")
         try:
