@@ -282,9 +282,7 @@ class _Builder:
             "verificationStatus": self.codes.concept(
                 "condition_verification", "confirmed", "Confirmed", "Confirmed"
             ),
-            "code": self.codes.concept(
-                "icdo3", icdo3, histology or None, histology or "Soft tissue sarcoma"
-            ),
+            "code": self.codes.concept("icdo3", icdo3, None, histology or "Soft tissue sarcoma"),
             "bodySite": [self._body_site(t)],
             "subject": self.ref(patient),
         }
