@@ -1,4 +1,4 @@
-"""The headless command line (DESIGN.md section 3): stage, plan, demo.
+"""The headless command line (DESIGN.md section 3): stage, plan, demo, overdue, avs, fhir, import.
 
 Exit codes: 0 success; 2 bad input, with one line on stderr naming the field and nothing on stdout;
 1 anything else (also one line on stderr, never a traceback).
@@ -14,12 +14,15 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from survtrack import __version__
 from survtrack.domain.errors import BadInput
 from survtrack.domain.grading import Grade
 from survtrack.domain.sites import Metastasis, Nodes, Site
+
+if TYPE_CHECKING:
+    from survtrack.store.audit import Actor
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -111,7 +114,34 @@ def build_parser() -> argparse.ArgumentParser:
     avs.add_argument("--visit", type=int, metavar="ID", help="default: the latest visit")
     avs.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
     avs.add_argument("--large-print", action="store_true")
+    fhir = commands.add_parser(
+        "fhir", parents=[common], help="one patient's record as a FHIR R4 Bundle (JSON)"
+    )
+    fhir.add_argument("--mrn", required=True)
+    fhir.add_argument("-o", "--output", required=True, metavar="FILE.json")
+    patients = commands.add_parser(
+        "import",
+        parents=[common],
+        help="add or update patients from a CSV extract or a FHIR Bundle of Patient resources",
+    )
+    patients.add_argument("file", metavar="FILE", help="a .csv extract or a .json FHIR Bundle")
+    patients.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show what would be added and updated; write nothing",
+    )
     return parser
+
+
+def cli_actor(command: str) -> Actor:
+    """Who the audit trail names for a command that writes.
+
+    The command line has no sign-in yet: the command's name stands for the user, as the demo
+    has always done. The one place to change when the command line signs users in.
+    """
+    from survtrack.store.audit import Actor
+
+    return Actor(None, command)
 
 
 def run_avs(args: argparse.Namespace) -> int:
@@ -244,7 +274,6 @@ def run_plan(args: argparse.Namespace) -> int:
 def run_demo(args: argparse.Namespace) -> int:
     from survtrack.services.database import open_database
     from survtrack.services.demo import generate_demo
-    from survtrack.store.audit import Actor
 
     database = open_database(getattr(args, "db", None))
     try:
@@ -253,12 +282,62 @@ def run_demo(args: argparse.Namespace) -> int:
             args.patients,
             args.seed,
             date.today(),
-            Actor(None, "demo"),
+            cli_actor("demo"),
             with_events=not args.no_events,
         )
     finally:
         database.dispose()
     print(summary.line())
+    return EXIT_OK
+
+
+def run_fhir(args: argparse.Namespace) -> int:
+    from survtrack.services.database import open_database
+    from survtrack.services.fhir_export import check_output, patient_id_by_mrn, write_fhir
+
+    output = Path(args.output)
+    check_output(output)
+    database = open_database(getattr(args, "db", None))
+    try:
+        write_fhir(database, patient_id_by_mrn(database, args.mrn), output)
+    finally:
+        database.dispose(optimize=False)
+    return EXIT_OK
+
+
+#: error rows printed before "... and N more"
+MAX_ERROR_LINES = 50
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from survtrack.services.database import open_database
+    from survtrack.services.patient_import import NEW, UPDATE, apply_import, preview_import
+
+    database = open_database(getattr(args, "db", None))
+    try:
+        preview = preview_import(database, Path(args.file), date.today())
+        errors = preview.errors
+        if errors:
+            # every bad row on its own line, named by row and column; nothing on stdout
+            for row in errors[:MAX_ERROR_LINES]:
+                print(f"survtrack: {row.message}", file=sys.stderr)
+            if len(errors) > MAX_ERROR_LINES:
+                more = len(errors) - MAX_ERROR_LINES
+                print(f"survtrack: ... and {more} more rows with errors", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        if args.dry_run:
+            lines = [
+                f"{r.unit} {r.row}: {r.status} {r.mrn}" + (f" ({r.detail})" if r.detail else "")
+                for r in preview.rows
+                if r.status in (NEW, UPDATE)
+            ]
+            lines.append(f"import --dry-run: {preview.summary()}; nothing written")
+            sys.stdout.write("\n".join(lines) + "\n")
+            return EXIT_OK
+        result = apply_import(database, cli_actor("import"), preview)
+    finally:
+        database.dispose()
+    print(result.line())
     return EXIT_OK
 
 
@@ -268,11 +347,14 @@ COMMANDS = {
     "demo": run_demo,
     "overdue": run_overdue,
     "avs": run_avs,
+    "fhir": run_fhir,
+    "import": run_import,
 }
 
 
 def run_command(args: argparse.Namespace) -> int:
     """Run one headless command with the exit-code contract."""
+    from survtrack.services.errors import ConflictError
     from survtrack.store.migrate import DatabaseTooNew
 
     try:
@@ -280,6 +362,9 @@ def run_command(args: argparse.Namespace) -> int:
     except BadInput as exc:
         print(f"survtrack: {exc.field}: {exc.reason}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except ConflictError as exc:
+        print(f"survtrack: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     except DatabaseTooNew as exc:
         print(f"survtrack: {exc}", file=sys.stderr)
         return EXIT_FAILURE

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
 from survtrack.store.models import AuditEntry
@@ -57,6 +57,36 @@ def record(
             changes=json.dumps(changes or {}, default=str, sort_keys=True),
         )
     )
+
+
+def record_inserts(session: Session, entity: str, rows: list[tuple[int, dict[str, Any]]]) -> None:
+    """Audit rows inserted in bulk (Core, past the flush listener), as the listener records an
+    ORM insert: one ``insert`` entry per row with its non-null columns as ``[None, value]``."""
+    if not rows:
+        return
+    actor: Actor = session.info.get("actor", SYSTEM)
+    at = datetime.now(UTC)
+    entries = [
+        {
+            "at": at,
+            "user_id": actor.user_id,
+            "username": actor.username,
+            "action": "insert",
+            "entity": entity,
+            "entity_id": row_id,
+            "changes": json.dumps(
+                {
+                    key: [None, _plain(value)]
+                    for key, value in values.items()
+                    if value is not None and key not in _SKIPPED and key != "id"
+                },
+                default=str,
+                sort_keys=True,
+            ),
+        }
+        for row_id, values in rows
+    ]
+    session.connection().execute(insert(AuditEntry.__table__), entries)
 
 
 def _changes(obj: Any, mode: str) -> dict[str, Any]:

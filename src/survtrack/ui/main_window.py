@@ -49,6 +49,7 @@ class MainWindow(QMainWindow):
         self._today = today
         self.runner = TaskRunner(self)
         self._keep_selection = False
+        self.import_dialog: QWidget | None = None
         self.setWindowTitle("SurvTrack")
         self.resize(1400, 800)
 
@@ -136,6 +137,9 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
+        self._action(file_menu, "&Import patients…", None, self.import_patients)
+        self._action(file_menu, "Export patient as &FHIR…", None, self.export_fhir)
+        file_menu.addSeparator()
         self._action(file_menu, "Summaries for a clinic &day (PDF)…", None, self.batch_summaries)
         self._action(
             file_menu,
@@ -167,6 +171,7 @@ class MainWindow(QMainWindow):
             "Ctrl+Shift+S",
             view.change_status,
         )
+        self._action(patients, "Export FHIR…", None, self.export_fhir)
         patients.addSeparator()
         self._action(patients, "&Find patient", QKeySequence.StandardKey.Find, self.focus_search)
         self._action(patients, "Re&fresh", "F5", self.refresh_all)
@@ -234,6 +239,60 @@ class MainWindow(QMainWindow):
         self.run_search(keep_selection=True)
         self.patient_view.reload()
         self._tab_changed(self.tabs.currentIndex())
+
+    def import_patients(self, path: Path | None = None) -> None:
+        """File > Import patients…: the preview dialog; nothing is written until confirmed."""
+        from PySide6.QtWidgets import QFileDialog
+
+        from survtrack.ui.import_dialog import ImportDialog
+
+        if path is None:
+            name, _ = QFileDialog.getOpenFileName(
+                self,
+                "Import patients",
+                "",
+                "Patient extracts (*.csv *.json);;CSV files (*.csv);;FHIR Bundles (*.json)",
+            )
+            if not name:
+                return
+            path = Path(name)
+        dialog = ImportDialog(self.db, self.user.actor, path, self.today(), self.runner, self)
+        self.import_dialog = dialog
+        dialog.imported.connect(self._patients_imported)
+        dialog.finished.connect(lambda _result: dialog.deleteLater())
+        dialog.open()
+
+    def _patients_imported(self, message: str) -> None:
+        self.statusBar().showMessage(message, 10000)
+        self.refresh_all()
+
+    def export_fhir(self, path: Path | None = None) -> None:
+        """The selected patient's record as a FHIR R4 Bundle, written off the GUI thread."""
+        from PySide6.QtWidgets import QFileDialog
+
+        from survtrack.services.fhir_export import write_fhir
+
+        record = self.patient_view.record
+        if record is None:
+            self.statusBar().showMessage("Select a patient to export.", 8000)
+            return
+        if path is None:
+            name, _ = QFileDialog.getSaveFileName(
+                self, "Export the patient as FHIR", "patient-fhir.json", "FHIR JSON (*.json)"
+            )
+            if not name:
+                return
+            path = Path(name)
+        db, patient_id, target = self.db, record.id, path
+        self.statusBar().showMessage("Writing the FHIR file…")
+        self.runner.submit(
+            lambda: write_fhir(db, patient_id, target),
+            lambda _done: self.statusBar().showMessage(f"Saved {target}", 10000),
+            lambda error: QMessageBox.warning(
+                self, "SurvTrack", f"The FHIR file could not be written.\n{error}"
+            ),
+            channel="fhir-export",
+        )
 
     def batch_summaries(self, to_printer: bool = False) -> None:
         from PySide6.QtWidgets import QFileDialog, QInputDialog
