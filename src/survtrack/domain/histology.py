@@ -66,8 +66,8 @@ class HistologyCatalogue:
     def search(self, query: str, limit: int = 20) -> list[HistologyEntry]:
         """Entries whose name, a synonym or the code matches every typed word as a word prefix.
 
-        Ranked: the name starts with the query, then a name word matches, then a synonym or the
-        code; alphabetical within a rank. An empty query lists the whole catalogue.
+        Ranked: the name starts with the query, then a name word matches, then a synonym starts
+        with it, then a synonym word or the code matches; alphabetical within a rank. An empty query lists the whole catalogue.
         """
         wanted = words(query)
         if not wanted:
@@ -80,10 +80,12 @@ class HistologyCatalogue:
                 rank = 0
             elif _prefixes_all(wanted, name_words):
                 rank = 1
+            elif any(s.casefold().startswith(folded) for s in entry.synonyms):
+                rank = 2
             elif any(_prefixes_all(wanted, words(s)) for s in entry.synonyms) or (
                 entry.code.startswith(folded)
             ):
-                rank = 2
+                rank = 3
             else:
                 continue
             ranked.append((rank, entry.name.casefold(), entry))

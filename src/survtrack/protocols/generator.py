@@ -198,7 +198,7 @@ def _timed_dates(timed: TimedEvent, anchor: date) -> tuple[date, date, date]:
 
 
 class _Merged:
-    """Events keyed by (episode, kind, due): one event per kind and day within an episode, with
+    """Events keyed by (due, kind, episode): one event per kind and day within an episode, with
     the narrowest window (latest start, earliest end) and the rule of the narrowest-window event
     (ties: the smallest rule id). Clinical reference section 5, "One event per kind and day"."""
 
@@ -206,7 +206,7 @@ class _Merged:
 
     def __init__(self) -> None:
         # value: (window start, window end, width of the chosen rule's window, rule, source)
-        self._by_key: dict[tuple[int, str, date], tuple[date, date, int, str, str]] = {}
+        self._by_key: dict[tuple[date, str, int], tuple[date, date, int, str, str]] = {}
 
     def add(
         self,
@@ -218,7 +218,7 @@ class _Merged:
         rule: str,
         source: str,
     ) -> None:
-        key = (episode, kind, due)
+        key = (due, kind, episode)
         width = (window_end - window_start).days
         held = self._by_key.get(key)
         if held is None:
@@ -233,10 +233,10 @@ class _Merged:
         """The merged events sorted by due date, then kind and episode, each with a suggested
         booking day (the due date, with a warning, when the window has no open day)."""
         events = []
-        for (episode, kind, due), held in sorted(
-            self._by_key.items(), key=lambda item: (item[0][2], item[0][1], item[0][0])
-        ):
-            window_start, window_end, _, rule, source = held
+        by_key = self._by_key
+        for key in sorted(by_key):
+            due, kind, episode = key
+            window_start, window_end, _, rule, source = by_key[key]
             suggested = calendar.suggest(due, window_start, window_end, before=stop)
             if suggested is None:
                 suggested = due
