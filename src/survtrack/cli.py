@@ -129,12 +129,9 @@ def run_overdue(args: argparse.Namespace) -> int:
     from survtrack.services.database import open_database
     from survtrack.services.overdue import OverdueQuery, iter_export_values
 
-    as_of = date.today()
-    if args.as_of:
-        try:
-            as_of = date.fromisoformat(args.as_of)
-        except ValueError:
-            raise BadInput("as-of", f"{args.as_of!r} is not a date written YYYY-MM-DD") from None
+    from survtrack.domain.case_file import parse_date
+
+    as_of = parse_date(args.as_of, "as-of") if args.as_of else date.today()
     query = OverdueQuery(
         as_of,
         physician=args.physician,

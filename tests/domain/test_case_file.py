@@ -163,7 +163,8 @@ def test_numbers_and_nesting_beyond_python_are_bad_input(
 
 
 @pytest.mark.parametrize(
-    "written", ["2025-W50-3", "2025W503", "2025-350", "2025-12-10T00:00", "２０２５-12-10", "+2025-1-10"]
+    "written",
+    ["2025-W50-3", "2025W503", "2025-350", "2025-12-10T00:00", "２０２５-12-10", "+2025-1-10"],
 )
 def test_only_calendar_dates_written_yyyy_mm_dd(written: str) -> None:
     with pytest.raises(BadInput) as info:

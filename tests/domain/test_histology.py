@@ -69,7 +69,7 @@ WORDISH = st.text(alphabet="abcdefgimnopst", min_size=1, max_size=8)
 
 @given(left=WORDISH, right=WORDISH, sep=st.sampled_from([" ", ", ", "-", "/", " (", "'"]))
 def test_a_word_glued_to_gist_is_not_gist(left: str, right: str, sep: str) -> None:
-    """"gist" inside a longer word never refuses; "gist" as its own word always does."""
+    """ "gist" inside a longer word never refuses; "gist" as its own word always does."""
     glued = f"{left}gist{right}"
     if glued.casefold() in {"gist"}:
         return
@@ -83,7 +83,9 @@ def test_words_and_phrases() -> None:
     assert words("Desmoid-type  FIBROMATOSIS") == ("desmoid", "type", "fibromatosis")
     assert words("spindle_cell") == ("spindle", "cell")
     assert has_phrase(words("an aggressive fibromatosis"), ("aggressive", "fibromatosis"))
-    assert not has_phrase(words("aggressive, recurrent fibromatosis"), ("aggressive", "fibromatosis"))
+    assert not has_phrase(
+        words("aggressive, recurrent fibromatosis"), ("aggressive", "fibromatosis")
+    )
     assert not has_phrase(words("anything"), ())
 
 

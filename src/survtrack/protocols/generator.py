@@ -262,12 +262,10 @@ def _unknown_agents(case: Case, warnings: list[str]) -> None:
 
 
 def _out_of_range(case: Case, anchor: date) -> BadInput:
-    """A follow-up date beyond the calendar (year 1 to 9999): name the field the anchor came from."""
-    field = _date_field(case, anchor)
-    side = "late" if anchor.year > 5000 else "early"
+    """A follow-up date past 9999-12-31: name the field the anchor came from."""
     return BadInput(
-        field,
-        f"{anchor.isoformat()} is too {side}: follow-up dates from it fall outside the calendar",
+        _date_field(case, anchor),
+        f"{anchor.isoformat()} is too late: follow-up dates from it fall after the year 9999",
     )
 
 
