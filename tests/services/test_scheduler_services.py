@@ -225,6 +225,7 @@ def test_event_actions_and_undo(db: Database) -> None:
             select(AuditEntry.changes).where(
                 AuditEntry.entity == "followup_events", AuditEntry.entity_id == event.id
             )
+            .order_by(AuditEntry.id)
         ).all()
     states = [json.loads(c).get("state", [None, None])[1] for c in actions]
     assert states == [

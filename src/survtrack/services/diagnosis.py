@@ -16,6 +16,7 @@ from survtrack.domain.case_file import (
     RECURRENCE_KINDS,
     SURGERY_PROCEDURES,
 )
+from survtrack.domain.agents import agent_catalogue
 from survtrack.domain.errors import BadInput
 from survtrack.domain.grading import Grade, grade_from_fnclcc
 from survtrack.domain.risk import (
@@ -220,8 +221,12 @@ def validate_treatment(data: TreatmentInput, today: date) -> None:
     if data.doxorubicin_mg_m2 is not None:
         if data.doxorubicin_mg_m2 < 0:
             raise BadInput("Doxorubicin dose", "must not be negative")
-        if not any(a.casefold() == "doxorubicin" for a in agents):
-            raise BadInput("Doxorubicin dose", "given but doxorubicin is not among the agents")
+        catalogue = agent_catalogue()
+        if catalogue.anthracycline_factor(agents) is None:
+            names = ", ".join(catalogue.anthracycline_names())
+            raise BadInput(
+                "Doxorubicin dose", f"given but no anthracycline ({names}) is among the agents"
+            )
 
 
 def save_treatment(
