@@ -125,11 +125,10 @@ def run_avs(args: argparse.Namespace) -> int:
 
 
 def run_overdue(args: argparse.Namespace) -> int:
+    from survtrack.domain.case_file import parse_date
     from survtrack.reports.overdue_export import overdue_json, overdue_text, write_overdue_csv
     from survtrack.services.database import open_database
     from survtrack.services.overdue import OverdueQuery, iter_export_values
-
-    from survtrack.domain.case_file import parse_date
 
     as_of = parse_date(args.as_of, "as-of") if args.as_of else date.today()
     query = OverdueQuery(

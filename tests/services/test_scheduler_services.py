@@ -222,9 +222,8 @@ def test_event_actions_and_undo(db: Database) -> None:
     assert (done.state, done.result) == ("completed", "suspicious")
     with db.read() as session:
         actions = session.scalars(
-            select(AuditEntry.changes).where(
-                AuditEntry.entity == "followup_events", AuditEntry.entity_id == event.id
-            )
+            select(AuditEntry.changes)
+            .where(AuditEntry.entity == "followup_events", AuditEntry.entity_id == event.id)
             .order_by(AuditEntry.id)
         ).all()
     states = [json.loads(c).get("state", [None, None])[1] for c in actions]

@@ -108,6 +108,4 @@ def parse_agent_catalogue(text: str) -> AgentCatalogue:
 @lru_cache(maxsize=1)
 def agent_catalogue() -> AgentCatalogue:
     """The shipped catalogue, read once."""
-    return parse_agent_catalogue(
-        resource("catalogues", "agents.toml").read_text(encoding="utf-8")
-    )
+    return parse_agent_catalogue(resource("catalogues", "agents.toml").read_text(encoding="utf-8"))

@@ -13,6 +13,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from survtrack.domain.agents import agent_catalogue
 from survtrack.domain.case import (
     Case,
     Radiation,
@@ -24,7 +25,6 @@ from survtrack.domain.case import (
     Tumour,
     first_anchor,
 )
-from survtrack.domain.agents import agent_catalogue
 from survtrack.domain.errors import BadInput
 from survtrack.domain.grading import Grade
 from survtrack.domain.risk import require_default_protocol
@@ -138,13 +138,12 @@ def check_case(case: Case) -> None:
     a deceased or discharged status cannot be dated before that anchor."""
     require_default_protocol(case.tumour.histology, "tumour.histology")
     anchor = first_anchor(case)
-    if case.status.ends_surveillance and case.status.date is not None:
-        if case.status.date < anchor:
-            raise BadInput(
-                "status.date",
-                f"{case.status.date.isoformat()} is before the start of follow-up "
-                f"({anchor.isoformat()})",
-            )
+    stop = case.status.date
+    if case.status.ends_surveillance and stop is not None and stop < anchor:
+        raise BadInput(
+            "status.date",
+            f"{stop.isoformat()} is before the start of follow-up ({anchor.isoformat()})",
+        )
 
 
 # --- field readers -------------------------------------------------------------------------

@@ -67,7 +67,8 @@ class HistologyCatalogue:
         """Entries whose name, a synonym or the code matches every typed word as a word prefix.
 
         Ranked: the name starts with the query, then a name word matches, then a synonym starts
-        with it, then a synonym word or the code matches; alphabetical within a rank. An empty query lists the whole catalogue.
+        with it, then a synonym word or the code matches; alphabetical within a rank. An empty
+        query lists the catalogue alphabetically.
         """
         wanted = words(query)
         if not wanted:

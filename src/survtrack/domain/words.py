@@ -14,7 +14,7 @@ _WORD = re.compile(r"[^\W_]+")
 
 
 def words(text: str | None) -> tuple[str, ...]:
-    """The lower-cased words of ``text`` in order (an apostrophe splits: "kaposi's" -> kaposi, s)."""
+    """The lower-cased words of ``text`` in order ("Kaposi's" gives kaposi, s)."""
     return tuple(_WORD.findall((text or "").casefold()))
 
 

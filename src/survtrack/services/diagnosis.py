@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from survtrack.domain.agents import agent_catalogue
 from survtrack.domain.case_file import (
     MARGINS,
     RADIATION_MODALITIES,
@@ -16,7 +17,6 @@ from survtrack.domain.case_file import (
     RECURRENCE_KINDS,
     SURGERY_PROCEDURES,
 )
-from survtrack.domain.agents import agent_catalogue
 from survtrack.domain.errors import BadInput
 from survtrack.domain.grading import Grade, grade_from_fnclcc
 from survtrack.domain.risk import (
