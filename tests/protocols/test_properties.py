@@ -6,6 +6,7 @@ import itertools
 from collections import defaultdict
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -121,3 +122,18 @@ def test_add_months_clamps_from_the_anchor(anchor: date, months: int) -> None:
 def test_episode_of_counts_recurrences_on_or_before(start: date, recurrences: list[date]) -> None:
     dates = sorted(recurrences)
     assert episode_of(start, dates) == 1 + sum(1 for r in dates if r <= start)
+
+
+@given(anchor=st.dates(date(1, 1, 1), date(9999, 12, 31)), months=st.integers(-240, 240))
+def test_add_months_agrees_with_dateutil(anchor: date, months: int) -> None:
+    from dateutil.relativedelta import relativedelta
+
+    try:
+        expected: date | None = anchor + relativedelta(months=months)
+    except ValueError:
+        expected = None
+    if expected is None:
+        with pytest.raises(ValueError):
+            add_months.__wrapped__(anchor, months)
+    else:
+        assert add_months.__wrapped__(anchor, months) == expected

@@ -28,6 +28,8 @@ from survtrack.protocols.dates import add_months
 from survtrack.protocols.model import AdditionalRule, ProtocolSet, TimedEvent
 from survtrack.protocols.triggers import TRIGGERS
 
+_ONE_DAY = timedelta(days=1)
+
 WARN_RECURRENCE_NO_TREATMENT = (
     "recurrence without treatment: calendar anchored on the recurrence date"
 )
@@ -119,27 +121,28 @@ def plan_case(case: Case, protocols: ProtocolSet, calendar: ClinicCalendar) -> P
     episodes = _episodes(case, tier1, warnings)
     stop = case.status.date if case.status.ends_surveillance else None
     merged = _Merged()
-    anchor = first_anchor(case)
+    by_key = merged.by_key
+    anchor = episodes[0].anchor
     try:
         for episode in episodes:
-            anchor = episode.anchor
+            anchor, number, last = episode.anchor, episode.number, episode.ends_after
+            if stop is not None:
+                day_before = stop - _ONE_DAY  # nothing due on or after the status date
+                last = day_before if last is None or day_before < last else last
             for rule in protocol.rules_for(episode.tier.value):
                 window = timedelta(days=rule.window_days)
+                width, kind = 2 * rule.window_days, rule.kind
                 for months in rule.offsets():
                     due = add_months(anchor, months)
-                    if episode.ends_after is not None and due > episode.ends_after:
+                    if last is not None and due > last:
                         break
-                    if stop is not None and due >= stop:
-                        break
-                    merged.add(
-                        rule.kind,
-                        due,
-                        due - window,
-                        due + window,
-                        episode.number,
-                        rule.id,
-                        rule.source,
-                    )
+                    key = (due, kind, number)
+                    if key in by_key:
+                        merged.add(
+                            kind, due, due - window, due + window, number, rule.id, rule.source
+                        )
+                    else:
+                        by_key[key] = (due - window, due + window, width, rule.id, rule.source)
         recurrence_dates = [r.date for r in case.recurrences]
         _unknown_agents(case, warnings)
         for extra in protocols.additional_rules:
@@ -202,11 +205,11 @@ class _Merged:
     the narrowest window (latest start, earliest end) and the rule of the narrowest-window event
     (ties: the smallest rule id). Clinical reference section 5, "One event per kind and day"."""
 
-    __slots__ = ("_by_key",)
+    __slots__ = ("by_key",)
 
     def __init__(self) -> None:
         # value: (window start, window end, width of the chosen rule's window, rule, source)
-        self._by_key: dict[tuple[date, str, int], tuple[date, date, int, str, str]] = {}
+        self.by_key: dict[tuple[date, str, int], tuple[date, date, int, str, str]] = {}
 
     def add(
         self,
@@ -220,12 +223,12 @@ class _Merged:
     ) -> None:
         key = (due, kind, episode)
         width = (window_end - window_start).days
-        held = self._by_key.get(key)
+        held = self.by_key.get(key)
         if held is None:
-            self._by_key[key] = (window_start, window_end, width, rule, source)
+            self.by_key[key] = (window_start, window_end, width, rule, source)
             return
         chosen = (width, rule, source) if (width, rule) < held[2:4] else held[2:]
-        self._by_key[key] = (max(held[0], window_start), min(held[1], window_end), *chosen)
+        self.by_key[key] = (max(held[0], window_start), min(held[1], window_end), *chosen)
 
     def events(
         self, calendar: ClinicCalendar, stop: date | None, warnings: list[str]
@@ -233,7 +236,7 @@ class _Merged:
         """The merged events sorted by due date, then kind and episode, each with a suggested
         booking day (the due date, with a warning, when the window has no open day)."""
         events = []
-        by_key = self._by_key
+        by_key = self.by_key
         for key in sorted(by_key):
             due, kind, episode = key
             window_start, window_end, _, rule, source = by_key[key]
