@@ -19,6 +19,16 @@ from survtrack.protocols.generator import episode_of, plan_case
 from survtrack.protocols.loader import load_protocols
 
 DATES = st.dates(date(2020, 1, 1), date(2030, 12, 31))
+AGENTS = st.sampled_from(
+    [
+        ("doxorubicin",),
+        ("Adriamycin", "ifosfamide"),
+        ("pegylated liposomal doxorubicin",),
+        ("epirubicin",),
+        ("Drug X",),
+        ("drug y", "Drug X", "doxorubicin"),
+    ]
+)
 CALENDARS = {
     None: ClinicCalendar(),
     "US": ClinicCalendar("US", "NY"),
@@ -30,7 +40,17 @@ CALENDARS = {
 def cases(draw: st.DrawFn) -> Case:
     tumour = Tumour(
         site=draw(st.sampled_from(list(Site))),
-        histology=draw(st.sampled_from([None, "leiomyosarcoma", "desmoid tumour"])),
+        histology=draw(
+            st.sampled_from(
+                [
+                    None,
+                    "leiomyosarcoma",
+                    "desmoid tumour",
+                    "plantar fibromatosis",
+                    "leiomyosarcoma, reviewed by sarcoma pathologist",
+                ]
+            )
+        ),
         grade=draw(st.sampled_from([None, *Grade])),
         size_cm=draw(st.one_of(st.none(), st.floats(0.1, 40))),
         nodes=draw(st.sampled_from([None, *Nodes])),
@@ -51,7 +71,7 @@ def cases(draw: st.DrawFn) -> Case:
             dose = draw(st.one_of(st.none(), st.floats(0, 600)))
             treatments.append(
                 Systemic(
-                    begin, begin + timedelta(days=draw(st.integers(0, 200))), ("doxorubicin",), dose
+                    begin, begin + timedelta(days=draw(st.integers(0, 200))), draw(AGENTS), dose
                 )
             )
     first = min(t.start for t in treatments)
