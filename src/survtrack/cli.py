@@ -166,6 +166,7 @@ def run_avs(args: argparse.Namespace) -> int:
 
 
 def run_overdue(args: argparse.Namespace) -> int:
+    from survtrack.domain.case_file import parse_date
     from survtrack.reports.overdue_export import overdue_json, overdue_text, write_overdue_csv
     from survtrack.services.database import open_database
     from survtrack.services.overdue import (
@@ -174,12 +175,7 @@ def run_overdue(args: argparse.Namespace) -> int:
         iter_export_values,
     )
 
-    as_of = date.today()
-    if args.as_of:
-        try:
-            as_of = date.fromisoformat(args.as_of)
-        except ValueError:
-            raise BadInput("as-of", f"{args.as_of!r} is not a date written YYYY-MM-DD") from None
+    as_of = parse_date(args.as_of, "as-of") if args.as_of else date.today()
     query = OverdueQuery(
         as_of,
         physician=args.physician,

@@ -127,6 +127,7 @@ def test_overdue_cli_bad_input(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'x.db'}"
     for args, field in (
         (["--as-of", "2026-02-30"], "as-of"),
+        (["--as-of", "2026-W48-1"], "as-of"),
         (["--kind", "pet"], "kind"),
         (["--min-days", "-1"], "minimum days overdue"),
     ):

@@ -122,7 +122,11 @@ def test_fnclcc_components() -> None:
         (Site.HEAD_NECK, 9.0, Grade.G1, None, RiskTier.LOW, False),
         (Site.HEAD_NECK, 1.0, Grade.G1, Nodes.N1, RiskTier.HIGH, False),
         (Site.VISCERAL, None, None, None, RiskTier.HIGH, True),
-        (Site.VISCERAL, None, Grade.GX, None, RiskTier.LOW, False),
+        # grade GX: high at every site, with a warning (clinical reference section 5)
+        (Site.VISCERAL, None, Grade.GX, None, RiskTier.HIGH, True),
+        (Site.HEAD_NECK, 1.0, Grade.GX, None, RiskTier.HIGH, True),
+        (Site.EXTREMITY, 4.0, Grade.GX, None, RiskTier.HIGH, True),
+        (Site.RETROPERITONEUM, 20.0, Grade.GX, None, RiskTier.HIGH, True),
         (Site.VISCERAL, None, Grade.G3, None, RiskTier.HIGH, False),
     ],
 )

@@ -6,6 +6,7 @@ import itertools
 from collections import defaultdict
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,6 +19,16 @@ from survtrack.protocols.generator import episode_of, plan_case
 from survtrack.protocols.loader import load_protocols
 
 DATES = st.dates(date(2020, 1, 1), date(2030, 12, 31))
+AGENTS = st.sampled_from(
+    [
+        ("doxorubicin",),
+        ("Adriamycin", "ifosfamide"),
+        ("pegylated liposomal doxorubicin",),
+        ("epirubicin",),
+        ("Drug X",),
+        ("drug y", "Drug X", "doxorubicin"),
+    ]
+)
 CALENDARS = {
     None: ClinicCalendar(),
     "US": ClinicCalendar("US", "NY"),
@@ -29,7 +40,17 @@ CALENDARS = {
 def cases(draw: st.DrawFn) -> Case:
     tumour = Tumour(
         site=draw(st.sampled_from(list(Site))),
-        histology=draw(st.sampled_from([None, "leiomyosarcoma", "desmoid tumour"])),
+        histology=draw(
+            st.sampled_from(
+                [
+                    None,
+                    "leiomyosarcoma",
+                    "desmoid tumour",
+                    "plantar fibromatosis",
+                    "leiomyosarcoma, reviewed by sarcoma pathologist",
+                ]
+            )
+        ),
         grade=draw(st.sampled_from([None, *Grade])),
         size_cm=draw(st.one_of(st.none(), st.floats(0.1, 40))),
         nodes=draw(st.sampled_from([None, *Nodes])),
@@ -50,7 +71,7 @@ def cases(draw: st.DrawFn) -> Case:
             dose = draw(st.one_of(st.none(), st.floats(0, 600)))
             treatments.append(
                 Systemic(
-                    begin, begin + timedelta(days=draw(st.integers(0, 200))), ("doxorubicin",), dose
+                    begin, begin + timedelta(days=draw(st.integers(0, 200))), draw(AGENTS), dose
                 )
             )
     first = min(t.start for t in treatments)
@@ -121,3 +142,18 @@ def test_add_months_clamps_from_the_anchor(anchor: date, months: int) -> None:
 def test_episode_of_counts_recurrences_on_or_before(start: date, recurrences: list[date]) -> None:
     dates = sorted(recurrences)
     assert episode_of(start, dates) == 1 + sum(1 for r in dates if r <= start)
+
+
+@given(anchor=st.dates(date(1, 1, 1), date(9999, 12, 31)), months=st.integers(-240, 240))
+def test_add_months_agrees_with_dateutil(anchor: date, months: int) -> None:
+    from dateutil.relativedelta import relativedelta
+
+    try:
+        expected: date | None = anchor + relativedelta(months=months)
+    except ValueError:
+        expected = None
+    if expected is None:
+        with pytest.raises(ValueError):
+            add_months.__wrapped__(anchor, months)
+    else:
+        assert add_months.__wrapped__(anchor, months) == expected

@@ -133,7 +133,7 @@ def test_diagnosis_and_surgery_generate_the_stage_iiia_calendar(db: Database) ->
     assert change.summary() == "50 events added, 0 removed"
     first = events[0]
     assert (first.kind, first.due, first.state) == ("chest_ct", date(2026, 9, 10), "planned")
-    assert first.rule_id.startswith("ext-high") and first.source.startswith("NCCN")
+    assert first.rule_id.startswith("ext-high") and "NCCN" in first.source
 
 
 def test_regeneration_keeps_work_and_replaces_only_untouched_planned_events(db: Database) -> None:
@@ -222,9 +222,9 @@ def test_event_actions_and_undo(db: Database) -> None:
     assert (done.state, done.result) == ("completed", "suspicious")
     with db.read() as session:
         actions = session.scalars(
-            select(AuditEntry.changes).where(
-                AuditEntry.entity == "followup_events", AuditEntry.entity_id == event.id
-            )
+            select(AuditEntry.changes)
+            .where(AuditEntry.entity == "followup_events", AuditEntry.entity_id == event.id)
+            .order_by(AuditEntry.id)
         ).all()
     states = [json.loads(c).get("state", [None, None])[1] for c in actions]
     assert states == [

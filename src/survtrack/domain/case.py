@@ -58,11 +58,7 @@ class Systemic:
     start: date
     end: date
     agents: tuple[str, ...]
-    doxorubicin_mg_m2: float | None = None
-
-    def has_agent(self, name: str) -> bool:
-        wanted = name.strip().casefold()
-        return any(agent.strip().casefold() == wanted for agent in self.agents)
+    doxorubicin_mg_m2: float | None = None  # of the anthracycline listed, in mg/m2 of that agent
 
 
 Treatment = Surgery | Radiation | Systemic

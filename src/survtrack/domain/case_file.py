@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from survtrack.domain.agents import agent_catalogue
 from survtrack.domain.case import (
     Case,
     Radiation,
@@ -72,14 +74,35 @@ _TREATMENT_FIELDS = {
 }
 
 
+class TooLongNumber:
+    """A JSON number with too many digits to convert; refused where a field reads it."""
+
+    __slots__ = ("digits",)
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+    def __repr__(self) -> str:
+        return f"a number of {self.digits} digits"
+
+
+def _parse_int(text: str) -> int | TooLongNumber:
+    try:
+        return int(text)
+    except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+        return TooLongNumber(len(text))
+
+
 def parse_case_json(text: str) -> Case:
     """Parse the text of a case file; malformed JSON is bad input too."""
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=_parse_int)
     except json.JSONDecodeError as exc:
         raise BadInput(
             "case file", f"malformed JSON at line {exc.lineno} column {exc.colno}"
         ) from None
+    except RecursionError:
+        raise BadInput("case file", "JSON nested too deeply") from None
     return parse_case(data)
 
 
@@ -111,9 +134,16 @@ def parse_case(data: Any) -> Case:
 
 
 def check_case(case: Case) -> None:
-    """Rules that span fields: a protocol must exist and the first episode must have an anchor."""
+    """Rules that span fields: a protocol must exist, the first episode must have an anchor, and
+    a deceased or discharged status cannot be dated before that anchor."""
     require_default_protocol(case.tumour.histology, "tumour.histology")
-    first_anchor(case)
+    anchor = first_anchor(case)
+    stop = case.status.date
+    if case.status.ends_surveillance and stop is not None and stop < anchor:
+        raise BadInput(
+            "status.date",
+            f"{stop.isoformat()} is before the start of follow-up ({anchor.isoformat()})",
+        )
 
 
 # --- field readers -------------------------------------------------------------------------
@@ -207,9 +237,12 @@ def _treatment(data: Any, path: str) -> Treatment:
         dose = _number(dose, f"{path}.doxorubicin_mg_m2")
         if dose < 0:
             raise BadInput(f"{path}.doxorubicin_mg_m2", "must not be negative")
-        if not systemic.has_agent("doxorubicin"):
+        catalogue = agent_catalogue()
+        if catalogue.anthracycline_factor(systemic.agents) is None:
+            names = ", ".join(catalogue.anthracycline_names())
             raise BadInput(
-                f"{path}.doxorubicin_mg_m2", "given but doxorubicin is not among the agents"
+                f"{path}.doxorubicin_mg_m2",
+                f"given but no anthracycline ({names}) is among the agents",
             )
     return Systemic(start=start, end=end, agents=tuple(agents), doxorubicin_mg_m2=dose)
 
@@ -263,18 +296,35 @@ def _required(obj: Mapping[str, Any], key: str, path: str) -> Any:
 
 
 def _number(value: Any, path: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, TooLongNumber):
+        raise BadInput(path, f"number too long to convert ({value.digits} digits)")
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise BadInput(path, "must be a number")
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        raise BadInput(path, "number too large") from None
+    if math.isnan(number):
+        raise BadInput(path, "must be a number")
+    if not math.isfinite(number):
+        raise BadInput(path, "number too large")
+    return number
 
 
-def _date(value: Any, path: str) -> date:
-    if not isinstance(value, str) or len(value) != 10:
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_date(value: Any, path: str) -> date:
+    """A calendar date written exactly YYYY-MM-DD (no ISO week or ordinal dates, no time)."""
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
         raise BadInput(path, "must be a date written YYYY-MM-DD")
     try:
         return date.fromisoformat(value)
     except ValueError:
         raise BadInput(path, f"{value!r} is not a calendar date") from None
+
+
+_date = parse_date
 
 
 def _optional_date(obj: Mapping[str, Any], key: str, path: str) -> date | None:

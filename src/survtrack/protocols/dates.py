@@ -1,17 +1,17 @@
 """Date offsets written in protocol files ("2w", "6m", "30d") and month arithmetic from an anchor.
 
-Every due date is computed from its anchor in one step (never chained), month-end clamped by
-``relativedelta``: 31 January + 1 month is 28 or 29 February, 31 January + 6 months is 31 July.
+Every due date is computed from its anchor in one step (never chained), month-end clamped:
+31 January + 1 month is 28 or 29 February, 31 January + 6 months is 31 July. A result past
+9999-12-31 raises ``ValueError`` (the generator turns it into bad input naming the anchor).
 """
 
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
-
-from dateutil.relativedelta import relativedelta
 
 _OFFSET = re.compile(r"^(\d+)([dwm])$")
 
@@ -47,4 +47,11 @@ class Offset:
 @lru_cache(maxsize=65536)
 def add_months(anchor: date, months: int) -> date:
     """Anchor plus whole calendar months, clamped to the month's last day."""
-    return anchor + relativedelta(months=months)
+    years, month0 = divmod(anchor.month - 1 + months, 12)
+    year, month = anchor.year + years, month0 + 1
+    day = anchor.day
+    if day > 28:
+        if not 1 <= year <= 9999:
+            raise ValueError(f"year {year} is out of range")
+        day = min(day, monthrange(year, month)[1])
+    return date(year, month, day)

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from survtrack.domain.case import Case, Treatment, first_anchor
+from survtrack.domain.agents import agent_catalogue, unknown_agent_warning
+from survtrack.domain.case import Case, Surgery, Systemic, Treatment, first_anchor
 from survtrack.domain.errors import BadInput
 from survtrack.domain.risk import (
     RiskTier,
@@ -26,6 +27,8 @@ from survtrack.protocols.clinic_calendar import ClinicCalendar
 from survtrack.protocols.dates import add_months
 from survtrack.protocols.model import AdditionalRule, ProtocolSet, TimedEvent
 from survtrack.protocols.triggers import TRIGGERS
+
+_ONE_DAY = timedelta(days=1)
 
 WARN_RECURRENCE_NO_TREATMENT = (
     "recurrence without treatment: calendar anchored on the recurrence date"
@@ -116,57 +119,45 @@ def plan_case(case: Case, protocols: ProtocolSet, calendar: ClinicCalendar) -> P
         raise BadInput("tumour.site", f"no protocol covers site {tumour.site.value!r}")
 
     episodes = _episodes(case, tier1, warnings)
-    events: list[PlannedEvent] = []
     stop = case.status.date if case.status.ends_surveillance else None
-    for episode in episodes:
-        for rule in protocol.rules_for(episode.tier.value):
-            window = timedelta(days=rule.window_days)
-            for months in rule.offsets():
-                due = add_months(episode.anchor, months)
-                if episode.ends_after is not None and due > episode.ends_after:
-                    break
-                if stop is not None and due >= stop:
-                    break
-                events.append(
-                    _event(
-                        rule.kind,
-                        due,
-                        due - window,
-                        due + window,
-                        episode.number,
-                        rule.id,
-                        rule.source,
-                        calendar,
-                        stop,
-                        warnings,
-                    )
-                )
-    recurrence_dates = [r.date for r in case.recurrences]
-    for extra in protocols.additional_rules:
-        for anchor, treatment in TRIGGERS[extra.trigger](case, extra, warnings):
-            number = episode_of(treatment.start, recurrence_dates)
-            for timed in extra.events:
-                due, start, end = _timed_dates(timed, anchor)
-                if stop is not None and due >= stop:
-                    continue
-                events.append(
-                    _event(
-                        extra.kind,
-                        due,
-                        start,
-                        end,
-                        number,
-                        extra.id,
-                        extra.source,
-                        calendar,
-                        stop,
-                        warnings,
-                    )
-                )
-    # Two triggers on the same day (a treatment entered twice, a bilateral operation) give the
-    # same events: one of each is enough.
-    unique = {(e.rule, e.episode, e.due, e.kind): e for e in events}
-    events = sorted(unique.values(), key=lambda e: (e.due, e.kind, e.episode, e.rule))
+    merged = _Merged()
+    by_key = merged.by_key
+    anchor = episodes[0].anchor
+    try:
+        for episode in episodes:
+            anchor, number, last = episode.anchor, episode.number, episode.ends_after
+            if stop is not None:
+                day_before = stop - _ONE_DAY  # nothing due on or after the status date
+                last = day_before if last is None or day_before < last else last
+            for rule in protocol.rules_for(episode.tier.value):
+                window = timedelta(days=rule.window_days)
+                width, kind = 2 * rule.window_days, rule.kind
+                for months in rule.offsets():
+                    due = add_months(anchor, months)
+                    if last is not None and due > last:
+                        break
+                    key = (due, kind, number)
+                    if key in by_key:
+                        merged.add(
+                            kind, due, due - window, due + window, number, rule.id, rule.source
+                        )
+                    else:
+                        by_key[key] = (due - window, due + window, width, rule.id, rule.source)
+        recurrence_dates = [r.date for r in case.recurrences]
+        _unknown_agents(case, warnings)
+        for extra in protocols.additional_rules:
+            for anchor, treatment in TRIGGERS[extra.trigger](case, extra, warnings):
+                number = episode_of(treatment.start, recurrence_dates)
+                for timed in extra.events:
+                    due, start, end = _timed_dates(timed, anchor)
+                    if stop is not None and due >= stop:
+                        continue
+                    merged.add(extra.kind, due, start, end, number, extra.id, extra.source)
+        events = merged.events(calendar, stop, warnings)
+    except (OverflowError, ValueError) as exc:
+        if isinstance(exc, BadInput):
+            raise
+        raise _out_of_range(case, anchor) from None
     return Plan(
         stage=stage,
         risk=tier1.value,
@@ -209,26 +200,88 @@ def _timed_dates(timed: TimedEvent, anchor: date) -> tuple[date, date, date]:
     return due, timed.before.before(due), timed.after.after(due)
 
 
-def _event(
-    kind: str,
-    due: date,
-    window_start: date,
-    window_end: date,
-    episode: int,
-    rule: str,
-    source: str,
-    calendar: ClinicCalendar,
-    stop: date | None,
-    warnings: list[str],
-) -> PlannedEvent:
-    suggested = calendar.suggest(due, window_start, window_end, before=stop)
-    if suggested is None:
-        suggested = due
-        warnings.append(
-            f"no open clinic day in the window of {kind} due {due.isoformat()}: "
-            "suggested the due date"
-        )
-    return PlannedEvent(kind, due, window_start, window_end, suggested, episode, rule, source)
+class _Merged:
+    """Events keyed by (due, kind, episode): one event per kind and day within an episode, with
+    the narrowest window (latest start, earliest end) and the rule of the narrowest-window event
+    (ties: the smallest rule id). Clinical reference section 5, "One event per kind and day"."""
+
+    __slots__ = ("by_key",)
+
+    def __init__(self) -> None:
+        # value: (window start, window end, width of the chosen rule's window, rule, source)
+        self.by_key: dict[tuple[date, str, int], tuple[date, date, int, str, str]] = {}
+
+    def add(
+        self,
+        kind: str,
+        due: date,
+        window_start: date,
+        window_end: date,
+        episode: int,
+        rule: str,
+        source: str,
+    ) -> None:
+        key = (due, kind, episode)
+        width = (window_end - window_start).days
+        held = self.by_key.get(key)
+        if held is None:
+            self.by_key[key] = (window_start, window_end, width, rule, source)
+            return
+        chosen = (width, rule, source) if (width, rule) < held[2:4] else held[2:]
+        self.by_key[key] = (max(held[0], window_start), min(held[1], window_end), *chosen)
+
+    def events(
+        self, calendar: ClinicCalendar, stop: date | None, warnings: list[str]
+    ) -> list[PlannedEvent]:
+        """The merged events sorted by due date, then kind and episode, each with a suggested
+        booking day (the due date, with a warning, when the window has no open day)."""
+        events = []
+        by_key = self.by_key
+        for key in sorted(by_key):
+            due, kind, episode = key
+            window_start, window_end, _, rule, source = by_key[key]
+            suggested = calendar.suggest(due, window_start, window_end, before=stop)
+            if suggested is None:
+                suggested = due
+                warnings.append(
+                    f"no open clinic day in the window of {kind} due {due.isoformat()}: "
+                    "suggested the due date"
+                )
+            events.append(
+                PlannedEvent(kind, due, window_start, window_end, suggested, episode, rule, source)
+            )
+        return events
+
+
+def _unknown_agents(case: Case, warnings: list[str]) -> None:
+    """One warning per agent the catalogue does not know, in alphabetical order."""
+    catalogue = agent_catalogue()
+    unknown: dict[str, str] = {}
+    for treatment in case.treatments:
+        if isinstance(treatment, Systemic):
+            for name in catalogue.unknown(treatment.agents):
+                unknown.setdefault(name.casefold(), name)
+    warnings.extend(unknown_agent_warning(unknown[key]) for key in sorted(unknown))
+
+
+def _out_of_range(case: Case, anchor: date) -> BadInput:
+    """A follow-up date past 9999-12-31: name the field the anchor came from."""
+    return BadInput(
+        _date_field(case, anchor),
+        f"{anchor.isoformat()} is too late: follow-up dates from it fall after the year 9999",
+    )
+
+
+def _date_field(case: Case, when: date) -> str:
+    if case.surveillance_start == when:
+        return "surveillance_start"
+    for index, treatment in enumerate(case.treatments):
+        if treatment.end == when:
+            return f"treatments[{index}].{'date' if isinstance(treatment, Surgery) else 'end'}"
+    for index, recurrence in enumerate(case.recurrences):
+        if recurrence.date == when:
+            return f"recurrences[{index}].date"
+    return "case file"
 
 
 __all__ = ["AdditionalRule", "Plan", "PlannedEvent", "plan_case"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from survtrack.domain.agents import agent_catalogue
 from survtrack.domain.case import Case, Surgery, Systemic, Treatment
 from survtrack.domain.sites import Limb, Site, amputation_limb
 from survtrack.protocols.model import AdditionalRule
@@ -21,18 +22,35 @@ Trigger = Callable[[Case, AdditionalRule, list[str]], list[Firing]]
 
 
 def _doxorubicin_cumulative(case: Case, rule: AdditionalRule, warnings: list[str]) -> list[Firing]:
-    courses = [t for t in case.treatments if isinstance(t, Systemic) and t.has_agent("doxorubicin")]
+    """Clinical reference section 5, cardiac rule: the anthracycline courses in order of end date;
+    at each, the cumulative doxorubicin-equivalent dose so far reaching the threshold, or a dose
+    missing so far, fires an echocardiogram anchored on that course's end."""
+    catalogue = agent_catalogue()
+    courses: list[tuple[date, date, float | None, Systemic]] = []
+    for treatment in case.treatments:
+        if isinstance(treatment, Systemic):
+            factor = catalogue.anthracycline_factor(treatment.agents)
+            if factor is not None:
+                dose = treatment.doxorubicin_mg_m2
+                equivalent = None if dose is None else dose * factor
+                courses.append((treatment.end, treatment.start, equivalent, treatment))
     if not courses:
         return []
-    unknown = any(course.doxorubicin_mg_m2 is None for course in courses)
-    total = sum(course.doxorubicin_mg_m2 or 0.0 for course in courses)
+    # Order by end, then start: the treatments' order in the case file never matters.
+    courses.sort(key=lambda course: course[:2])
+    threshold = rule.threshold_mg_m2 if rule.threshold_mg_m2 is not None else 0.0
+    total, unknown = 0.0, False
+    firings: list[Firing] = []
+    for end, _start, equivalent, course in courses:
+        if equivalent is None:
+            unknown = True
+        else:
+            total += equivalent
+        if unknown or total >= threshold:
+            firings.append((end, course))
     if unknown:
         warnings.append(WARN_DOXORUBICIN_DOSE_UNKNOWN)
-    threshold = rule.threshold_mg_m2 if rule.threshold_mg_m2 is not None else 0.0
-    if not unknown and total < threshold:
-        return []
-    last = max(courses, key=lambda course: course.end)
-    return [(last.end, last)]
+    return firings
 
 
 def _surgeries(case: Case, procedure: str) -> list[Surgery]:

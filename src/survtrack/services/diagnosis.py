@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from survtrack.domain.agents import agent_catalogue
 from survtrack.domain.case_file import (
     MARGINS,
     RADIATION_MODALITIES,
@@ -222,8 +223,12 @@ def validate_treatment(data: TreatmentInput, today: date) -> None:
     if data.doxorubicin_mg_m2 is not None:
         if data.doxorubicin_mg_m2 < 0:
             raise BadInput("Doxorubicin dose", "must not be negative")
-        if not any(a.casefold() == "doxorubicin" for a in agents):
-            raise BadInput("Doxorubicin dose", "given but doxorubicin is not among the agents")
+        catalogue = agent_catalogue()
+        if catalogue.anthracycline_factor(agents) is None:
+            names = ", ".join(catalogue.anthracycline_names())
+            raise BadInput(
+                "Doxorubicin dose", f"given but no anthracycline ({names}) is among the agents"
+            )
 
 
 def save_treatment(

@@ -37,6 +37,7 @@ from survtrack.services.diagnosis import (
 from survtrack.services.patient_records import TreatmentRecord, TumourRecord
 from survtrack.store.engine import Database
 from survtrack.ui.forms import DateField, FormDialog, NumberField, choice_box, code_options
+from survtrack.ui.histology_field import HistologyField
 
 
 class TumourDialog(FormDialog):
@@ -70,7 +71,7 @@ class TumourDialog(FormDialog):
             "Laterality",
         )
         self.histology = self.add(
-            "&Histology", QLineEdit(t.histology or "" if t else ""), "Histology"
+            "&Histology", HistologyField(t.histology or "" if t else ""), "Histology"
         )
         self.grade = self.add(
             "&Grade",
