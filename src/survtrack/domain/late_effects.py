@@ -31,6 +31,10 @@ class CtcaeTerm:
     term: str
     organ_class: str
     usual_cause: str
+    plain: tuple[tuple[str, str], ...] = ()  # (language, what the term means for a patient)
+
+    def plain_in(self, language: str) -> str | None:
+        return dict(self.plain).get(language)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +67,12 @@ class RehabReference:
 @lru_cache(maxsize=1)
 def ctcae() -> tuple[tuple[CtcaeTerm, ...], dict[int, str]]:
     data = tomllib.loads(resource("ctcae", "terms.toml").read_text(encoding="utf-8"))
-    terms = tuple(CtcaeTerm(t["term"], t["organ_class"], t["usual_cause"]) for t in data["terms"])
+    terms = tuple(
+        CtcaeTerm(
+            t["term"], t["organ_class"], t["usual_cause"], tuple(t.get("plain", {}).items())
+        )
+        for t in data["terms"]
+    )
     return terms, {int(k): v for k, v in data["grades"].items()}
 
 
@@ -81,6 +90,11 @@ def search_terms(text: str) -> list[CtcaeTerm]:
 
 def grade_meaning(grade: int) -> str:
     return ctcae()[1][grade]
+
+
+def ctcae_term(term: str) -> CtcaeTerm | None:
+    """The shipped entry for a term (None for a term the list no longer offers)."""
+    return next((t for t in ctcae()[0] if t.term == term), None)
 
 
 @lru_cache(maxsize=1)
