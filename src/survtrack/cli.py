@@ -128,9 +128,7 @@ def run_avs(args: argparse.Namespace) -> int:
     try:
         patient_id = patient_id_by_mrn(database, args.mrn)
         visit = find_visit(database, patient_id, args.visit)
-        summary = build_summary(
-            database, patient_id, visit, date.today(), args.large_print, clinic
-        )
+        summary = build_summary(database, patient_id, visit, date.today(), args.large_print, clinic)
     finally:
         database.dispose()
     write_pdf([summary.document], output)

@@ -51,9 +51,7 @@ def make_patient(
     pid = create_patient(
         db,
         doctor,
-        PatientInput(
-            mrn, "Okonkwo", "Ada", date(1971, 6, 30), "female", "", language, physician
-        ),
+        PatientInput(mrn, "Okonkwo", "Ada", date(1971, 6, 30), "female", "", language, physician),
         TODAY,
     )
     save_tumour(
@@ -84,7 +82,11 @@ def make_patient(
         TODAY,
     )
     save_treatment(
-        db, doctor, pid, TreatmentInput("surgery", date(2026, 7, 15), procedure="limb_sparing"), TODAY
+        db,
+        doctor,
+        pid,
+        TreatmentInput("surgery", date(2026, 7, 15), procedure="limb_sparing"),
+        TODAY,
     )
     add_side_effect(
         db,
@@ -100,7 +102,12 @@ def make_patient(
     ct = next(e for e in load_calendar(db, pid) if e.kind == "chest_ct")
     assert ct.due == date(2026, 10, 15)
     book(
-        db, scheduler, ct.id, datetime(2026, 12, 8, 10, 30), "Imaging, Floor 2", datetime(2026, 11, 23, 9)
+        db,
+        scheduler,
+        ct.id,
+        datetime(2026, 12, 8, 10, 30),
+        "Imaging, Floor 2",
+        datetime(2026, 11, 23, 9),
     )
     record_visit(
         db,
@@ -205,7 +212,9 @@ def test_abdominal_tumour_and_amputation_warning_signs_and_the_current_rehab_goa
         PatientInput("RP1", "Berg", "Lena", date(1960, 2, 2), "female", physician=PHYSICIAN),
         TODAY,
     )
-    save_tumour(sqlite_db, doctor, rp, TumourInput(site="retroperitoneum", grade="2", size_cm=12), TODAY)
+    save_tumour(
+        sqlite_db, doctor, rp, TumourInput(site="retroperitoneum", grade="2", size_cm=12), TODAY
+    )
     save_treatment(
         sqlite_db, doctor, rp, TreatmentInput("surgery", date(2026, 6, 1), procedure="other"), TODAY
     )
@@ -237,7 +246,9 @@ def test_abdominal_tumour_and_amputation_warning_signs_and_the_current_rehab_goa
         sqlite_db,
         doctor,
         amp,
-        RehabVisit(date(2026, 11, 2), "PT", "Jo Therapist", 45, k_level="K3", referral="prosthetist"),
+        RehabVisit(
+            date(2026, 11, 2), "PT", "Jo Therapist", 45, k_level="K3", referral="prosthetist"
+        ),
         TODAY,
     )
     record_visit(sqlite_db, doctor, amp, VisitInput(TODAY, ""), TODAY)
@@ -382,8 +393,9 @@ def test_clinic_settings_and_a_clinic_template(patient: Setup) -> None:
             template.write_text("<p>${patient_name} costs $5</p>${appointments}")
             with pytest.raises(TemplateError, match="not a field, line 1"):
                 summary_html(patient.db, patient.pid, visit, TODAY)
-        with clinic_toml(time_zone="Mars/Olympus"), pytest.raises(
-            BadInput, match="time_zone: 'Mars/Olympus' is not a time zone"
+        with (
+            clinic_toml(time_zone="Mars/Olympus"),
+            pytest.raises(BadInput, match="time_zone: 'Mars/Olympus' is not a time zone"),
         ):
             summary_html(patient.db, patient.pid, visit, TODAY)
         with clinic_toml(colour="red"), pytest.raises(BadInput, match="unknown setting 'colour'"):

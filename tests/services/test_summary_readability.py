@@ -91,6 +91,3 @@ def test_the_measure_can_fail(textstat: object) -> None:
         "lymphedematous enlargement attributable to adjuvant radiotherapeutic intervention."
     )
     assert ts.flesch_kincaid_grade(dense) > MAX_GRADE  # type: ignore[attr-defined]
-
-
-

@@ -68,9 +68,7 @@ class RehabReference:
 def ctcae() -> tuple[tuple[CtcaeTerm, ...], dict[int, str]]:
     data = tomllib.loads(resource("ctcae", "terms.toml").read_text(encoding="utf-8"))
     terms = tuple(
-        CtcaeTerm(
-            t["term"], t["organ_class"], t["usual_cause"], tuple(t.get("plain", {}).items())
-        )
+        CtcaeTerm(t["term"], t["organ_class"], t["usual_cause"], tuple(t.get("plain", {}).items()))
         for t in data["terms"]
     )
     return terms, {int(k): v for k, v in data["grades"].items()}

@@ -56,8 +56,7 @@ def plan_to_ics(plan: Plan, key_hex: str, stamp: datetime | None = None) -> str:
         vevent.add("summary", EventKind(event.kind).label)
         vevent.add(
             "description",
-            f"To book between {event.window_start.isoformat()} and "
-            f"{event.window_end.isoformat()}.",
+            f"To book between {event.window_start.isoformat()} and {event.window_end.isoformat()}.",
         )
         vevent.add("transp", "TRANSPARENT")
         calendar.add_component(vevent)

@@ -84,7 +84,7 @@ class ClinicInfo:
         if not self.phone.strip():
             raise BadInput(
                 "clinic.toml phone",
-                f"is not set: add phone = \"...\" to {data_dir() / 'clinic.toml'} "
+                f'is not set: add phone = "..." to {data_dir() / "clinic.toml"} '
                 "before printing summaries",
             )
         return self.phone.strip()
@@ -94,7 +94,7 @@ class ClinicInfo:
         if not self.time_zone:
             raise BadInput(
                 "clinic.toml time_zone",
-                f"is not set: add time_zone = \"Region/City\" to {data_dir() / 'clinic.toml'} "
+                f'is not set: add time_zone = "Region/City" to {data_dir() / "clinic.toml"} '
                 "before exporting calendar files",
             )
         return ZoneInfo(self.time_zone)

@@ -341,9 +341,7 @@ def build_summary(
             (treatment_words(w, dates, t) for t in record.treatments), w("words.no_treatment")
         ),
         "today": "".join(today_parts) or _p(w("words.routine_visit")),
-        "side_effects": _items(
-            side_effect_lines(w, db, patient_id), w("words.no_side_effects")
-        ),
+        "side_effects": _items(side_effect_lines(w, db, patient_id), w("words.no_side_effects")),
         "rehab": _items(rehab, w("rehab.none")),
         "appointments": appointment_lines(w, dates, booked),
         "to_book": to_book_lines(w, dates, waiting, today),
