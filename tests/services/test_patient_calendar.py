@@ -1,6 +1,6 @@
-"""The patient's calendar file parsed back with ``icalendar``: UIDs per patient and stable, withdrawn
-appointments cancelled with a higher SEQUENCE, the clinic's time zone, lengths per kind, and text
-that names only the kind and the place."""
+"""The patient's calendar file parsed back with ``icalendar``: UIDs per patient and stable,
+withdrawn appointments cancelled with a higher SEQUENCE, the clinic's time zone, lengths per kind,
+and text that names only the kind and the place."""
 
 from __future__ import annotations
 

@@ -21,7 +21,8 @@ from survtrack.services.diagnosis import TreatmentInput, TumourInput, save_treat
 from survtrack.services.event_actions import book
 from survtrack.services.locations import data_dir
 from survtrack.services.patient_edit import PatientInput, create_patient, set_status
-from survtrack.services.rehab import RehabVisit, record_visit as record_rehab
+from survtrack.services.rehab import RehabVisit
+from survtrack.services.rehab import record_visit as record_rehab
 from survtrack.services.side_effects import add_side_effect
 from survtrack.services.summaries import build_summary, summary_html
 from survtrack.services.visits import VisitInput, find_visit, record_visit

@@ -197,7 +197,9 @@ def side_effect_lines(w: Words, db: Database, patient_id: int) -> list[str]:
         if effect.status != "ongoing":
             continue
         entry = ctcae_term(effect.term)
-        plain = entry and (entry.plain_in(w.language) or entry.plain_in(DEFAULT_LANGUAGE))
+        plain = None
+        if entry is not None:
+            plain = entry.plain_in(w.language) or entry.plain_in(DEFAULT_LANGUAGE)
         grade = w(f"side_effects.grade_{effect.current_grade}")
         line = w("side_effects.line", term=effect.term, plain=plain or effect.term, grade=grade)
         if effect.management:

@@ -417,7 +417,7 @@ class CalendarExport(Base):
     )
     event_id: Mapped[int] = mapped_column(Integer, unique=True)
     kind: Mapped[str_code]
-    starts_utc: Mapped[datetime]
+    starts_utc: Mapped[datetime] = mapped_column(DateTime(timezone=False))  # naive UTC
     location: Mapped[str_name | None]
     sequence: Mapped[int] = mapped_column(Integer)
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
