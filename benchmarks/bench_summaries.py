@@ -21,6 +21,16 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 TODAY = date(2026, 11, 23)
 ONE_TARGET_MS = 300.0
 BATCH_TARGET_S = 30.0
+BATCH = 200
+
+
+def deceased_or_discharged_before(db, patient_id: int) -> bool:  # type: ignore[no-untyped-def]
+    """No visit can be recorded after a death or discharge (issue 13): the demo has some."""
+    from survtrack.store.models import Patient
+
+    with db.read() as session:
+        patient = session.get(Patient, patient_id)
+        return patient.status in ("deceased", "discharged") and patient.status_date < TODAY
 
 
 def main() -> None:
@@ -30,15 +40,24 @@ def main() -> None:
     from survtrack.services.auth import Role, ensure_user
     from survtrack.services.database import open_database
     from survtrack.services.demo import generate_demo
-    from survtrack.services.visits import VisitInput, record_visit, summary_html, visits_on
+    from survtrack.services.summaries import build_summary
+    from survtrack.services.visits import VisitInput, record_visit, visits_on
     from survtrack.store.audit import Actor
 
     app = QApplication.instance() or QApplication([])
     folder = Path(tempfile.mkdtemp(prefix="survtrack-avs-bench-"))
+    # the clinic's settings (a summary is refused without the phone) in a private data folder
+    os.environ["SURVTRACK_DATA_DIR"] = str(folder)
+    (folder / "clinic.toml").write_text(
+        'name = "Bench Clinic"\nphone = "555-0100"\nafter_hours_phone = "555-0199"\n'
+        'time_zone = "Europe/London"\nlocale = "en_GB"\n',
+        encoding="utf-8",
+    )
     db = open_database(f"sqlite:///{folder / 'avs.db'}")
-    generate_demo(db, 200, 3, TODAY, Actor(None, "bench"))
+    generate_demo(db, BATCH + 60, 3, TODAY, Actor(None, "bench"))
     user = ensure_user(db, "doc", "Dr Bench", Role.PHYSICIAN)
-    for patient_id in range(1, 201):
+    eligible = [p for p in range(1, BATCH + 61) if not deceased_or_discharged_before(db, p)]
+    for patient_id in eligible[:BATCH]:
         record_visit(
             db,
             user,
@@ -62,7 +81,7 @@ def main() -> None:
     singles = []
     for visit in visits[:20]:
         began = time.perf_counter()
-        write_pdf([summary_html(db, visit.patient_id, visit)], folder / "one.pdf")
+        write_pdf([build_summary(db, visit.patient_id, visit, TODAY).document], folder / "one.pdf")
         singles.append((time.perf_counter() - began) * 1000)
     one = statistics.median(singles)
     print(
@@ -83,7 +102,7 @@ def main() -> None:
     began = time.perf_counter()
     documents = []
     for index, visit in enumerate(visits):
-        documents.append(summary_html(db, visit.patient_id, visit))
+        documents.append(build_summary(db, visit.patient_id, visit, TODAY).document)
         tick(index + 1, len(visits))
     pages = write_pdf(documents, folder / "batch.pdf", tick)
     elapsed = time.perf_counter() - began

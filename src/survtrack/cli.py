@@ -10,6 +10,7 @@ import argparse
 import gc
 import io
 import json
+import secrets
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -79,6 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--format", choices=("json", "csv", "ics"), default="json")
     plan.add_argument("--country", metavar="CC", help="public holidays of this country (ISO code)")
     plan.add_argument("--region", metavar="RR", help="and of this region or state")
+    plan.add_argument(
+        "--calendar-key",
+        metavar="HEX",
+        help="ics: the patient's calendar key (32+ hex digits), so that a later export of the "
+        "same patient keeps the event UIDs; default: a new random key (new UIDs each time)",
+    )
 
     demo = commands.add_parser(
         "demo", parents=[common], help="fill the database with synthetic patients"
@@ -146,22 +153,28 @@ def cli_actor(command: str) -> Actor:
 
 def run_avs(args: argparse.Namespace) -> int:
     from survtrack.reports.avs_pdf import write_pdf
+    from survtrack.services.clinic_settings import clinic_info
     from survtrack.services.database import open_database
-    from survtrack.services.visits import find_visit, patient_id_by_mrn, summary_html
+    from survtrack.services.summaries import build_summary
+    from survtrack.services.visits import find_visit, patient_id_by_mrn
 
     output = Path(args.output)
     if output.suffix.lower() != ".pdf":
         raise BadInput("output", "must be a .pdf file")
     if not output.parent.exists():
         raise BadInput("output", f"no such folder: {output.parent}")
+    clinic = clinic_info()
+    clinic.require_phone()  # before the database: no summary without the clinic's phone
     database = open_database(getattr(args, "db", None))
     try:
         patient_id = patient_id_by_mrn(database, args.mrn)
         visit = find_visit(database, patient_id, args.visit)
-        html = summary_html(database, patient_id, visit, args.large_print)
+        summary = build_summary(database, patient_id, visit, date.today(), args.large_print, clinic)
     finally:
         database.dispose()
-    write_pdf([html], output)
+    write_pdf([summary.document], output)
+    if summary.staff_note:
+        print(f"survtrack: note: {summary.staff_note}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -261,10 +274,19 @@ def run_plan(args: argparse.Namespace) -> int:
     if args.format == "csv":
         sys.stdout.write(plan_to_csv(plan))
     elif args.format == "ics":
-        sys.stdout.write(plan_to_ics(plan))
+        sys.stdout.write(plan_to_ics(plan, _calendar_key(args.calendar_key)))
     else:
         print(json.dumps(plan.as_dict(), indent=1))
     return EXIT_OK
+
+
+def _calendar_key(text: str | None) -> str:
+    if text is None:
+        return secrets.token_hex(16)
+    key = text.strip().lower()
+    if len(key) < 32 or any(c not in "0123456789abcdef" for c in key) or len(key) % 2:
+        raise BadInput("calendar-key", "must be at least 32 hexadecimal digits (an even number)")
+    return key
 
 
 def run_demo(args: argparse.Namespace) -> int:

@@ -177,6 +177,32 @@ def test_plan_csv_and_ics_agree_with_json() -> None:
     assert "liposarcoma" not in run("plan", case, "--format", "ics").stdout
 
 
+def test_plan_ics_uids_come_from_the_patients_key_and_the_text_names_no_rule() -> None:
+    desmoid = json.dumps(
+        {
+            "tumour": {"site": "extremity", "histology": "desmoid tumour"},
+            "treatments": [{"type": "surgery", "date": "2026-01-10", "procedure": "other"}],
+        }
+    )
+    key_a, key_b = "a1" * 16, "b2" * 16
+
+    def uids(key: str | None) -> tuple[set[str], str]:
+        args = ["plan", "-", "--format", "ics"] + (["--calendar-key", key] if key else [])
+        result = run(*args, stdin=desmoid)
+        assert result.returncode == 0, result.stderr
+        calendar = Calendar.from_ical(result.stdout)
+        return {str(v["UID"]) for v in calendar.walk("VEVENT")}, result.stdout
+
+    first, text = uids(key_a)
+    assert first == uids(key_a)[0]  # the same patient's key: the same UIDs
+    assert not first & uids(key_b)[0]  # another patient: none shared
+    assert not first & uids(None)[0]  # no key: a random one
+    unfolded = text.replace("\r\n ", "").lower()
+    assert "desmoid" not in unfolded and "rule" not in unfolded
+    bad = run("plan", "-", "--format", "ics", "--calendar-key", "1234", stdin=desmoid)
+    assert bad.returncode == 2 and bad.stderr.startswith("survtrack: calendar-key:")
+
+
 def test_plan_with_country_holidays() -> None:
     case = json.dumps(
         {

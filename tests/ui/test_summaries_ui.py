@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 from PySide6.QtPrintSupport import QPrintPreviewWidget
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from survtrack.services.auth import Role, ensure_user
-from survtrack.services.patient_edit import PatientInput, create_patient
-from survtrack.services.visits import VisitInput, record_visit
+from survtrack.services.patient_edit import PatientInput, create_patient, set_status
+from survtrack.services.visits import VisitInput, list_visits, record_visit
 from survtrack.store.engine import Database
 from survtrack.ui.main_window import MainWindow
-from survtrack.ui.visits_view import batch_summaries
+from survtrack.ui.visits_view import VisitDialog, batch_summaries
+from tests.clinic import clinic_toml, pdf_text
 
 TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture(autouse=True)
+def clinic() -> Iterator[None]:
+    with clinic_toml():
+        yield
 
 
 def clinic_day(db: Database, patients: int) -> None:
@@ -73,6 +83,60 @@ def test_batch_cancelled_half_way_then_whole(
     reader = PdfReader(path)
     assert len(reader.pages) == 6
     assert "Family005" in reader.pages[5].extract_text()
+    window.close()
+
+
+def test_a_visit_after_death_is_left_out_of_the_batch_and_the_staff_are_told(
+    qtbot: QtBot, sqlite_db: Database, tmp_path: Path
+) -> None:
+    clinic_day(sqlite_db, 3)
+    user = ensure_user(sqlite_db, "doc", "Dr Doc", Role.PHYSICIAN)
+    set_status(sqlite_db, user, 2, "deceased", date(2026, 11, 22), TODAY)
+    window = MainWindow(sqlite_db, user, today=TODAY)
+    qtbot.addWidget(window)
+    notes: list[str] = []
+    count, finished = batch_summaries(window, sqlite_db, TODAY, tmp_path / "d.pdf", notes=notes)
+    assert (count, finished) == (2, True)
+    text = pdf_text(tmp_path / "d.pdf")
+    assert "Family000" in text and "Family002" in text and "Family001" not in text
+    assert len(notes) == 1 and "recorded as deceased" in notes[0]
+    window.close()
+
+
+def test_the_visit_dialog_names_the_patients_physician_not_the_signed_in_user(
+    qtbot: QtBot, sqlite_db: Database
+) -> None:
+    doctor = ensure_user(sqlite_db, "doc", "Dr Amara Okafor", Role.PHYSICIAN)
+    scheduler = ensure_user(sqlite_db, "sam", "Sam Scheduler", Role.SCHEDULER)
+    pid = create_patient(
+        sqlite_db,
+        doctor,
+        PatientInput(
+            "V1", "Okonkwo", "Ada", date(1971, 6, 30), "female", physician="Dr Amara Okafor"
+        ),
+        TODAY,
+    )
+    dialog = VisitDialog(sqlite_db, scheduler, TODAY, pid)
+    qtbot.addWidget(dialog)
+    assert dialog.clinician.text() == "Dr Amara Okafor"
+    dialog.save()
+    assert list_visits(sqlite_db, pid)[0].clinician == "Dr Amara Okafor"
+
+
+def test_without_the_clinic_phone_nothing_is_printed(
+    qtbot: QtBot, sqlite_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clinic_day(sqlite_db, 1)
+    user = ensure_user(sqlite_db, "doc", "Dr Doc", Role.PHYSICIAN)
+    window = MainWindow(sqlite_db, user, today=TODAY)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.patient_view.record is not None)
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda _parent, _title, text: shown.append(text))
+    with clinic_toml(phone=None):
+        assert window.patient_view.visits.export_pdf(tmp_path / "s.pdf") is None
+    assert not (tmp_path / "s.pdf").exists()
+    assert "clinic.toml phone: is not set" in shown[0]
     window.close()
 
 

@@ -37,6 +37,10 @@ class CtcaeTerm:
     grades: tuple[int, ...] = (1, 2, 3, 4, 5)  # the grades CTCAE v5.0 defines for this term
     meddra_code: int = 0
     source: str = ""
+    plain: tuple[tuple[str, str], ...] = ()  # (language, what the term means for a patient)
+
+    def plain_in(self, language: str) -> str | None:
+        return dict(self.plain).get(language)
 
     @property
     def grades_words(self) -> str:
@@ -130,6 +134,7 @@ def ctcae() -> tuple[tuple[CtcaeTerm, ...], dict[int, str]]:
                 grades,
                 int(t["meddra_code"]),
                 t["source"],
+                tuple(t.get("plain", {}).items()),
             )
         )
     return tuple(terms), {int(k): v for k, v in data["grades"].items()}
@@ -149,6 +154,11 @@ def search_terms(text: str) -> list[CtcaeTerm]:
 
 def grade_meaning(grade: int) -> str:
     return ctcae()[1][grade]
+
+
+def ctcae_term(term: str) -> CtcaeTerm | None:
+    """The shipped entry for a term (None for a term the list no longer offers)."""
+    return next((t for t in ctcae()[0] if t.term == term), None)
 
 
 @lru_cache(maxsize=1)

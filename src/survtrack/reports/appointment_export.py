@@ -1,61 +1,74 @@
-"""A patient's upcoming appointments as an .ics file Outlook imports, and the clinic day as CSV.
+"""A patient's appointments as an .ics file Outlook imports, and the clinic day as CSV.
 
-iCalendar: METHOD:PUBLISH, a stable UID per event, DTSTAMP, ORGANIZER, times written in UTC (Outlook
-mishandles the VTIMEZONE blocks ``icalendar`` generates). The text names the kind of appointment
-and the place, never the diagnosis.
+iCalendar: METHOD:PUBLISH; each event's UID is given by the caller (derived from the patient's
+random calendar key, unique per patient and stable across exports); SEQUENCE grows with every
+change and a withdrawn appointment is sent again with STATUS:CANCELLED so calendars remove it.
+Times are aware datetimes converted from the clinic's zone by the caller and written in UTC
+(Outlook mishandles the VTIMEZONE blocks ``icalendar`` generates). The text names the kind of
+appointment and the place only: never the diagnosis, a rule or the clinic's name (which may name
+the disease).
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
+import hmac
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from icalendar import Calendar, Event, vCalAddress, vText
+from icalendar import Calendar, Event
 
-APPOINTMENT_MINUTES = 30
+
+def event_uid(key_hex: str, name: str) -> str:
+    """A UID from a per-patient random key and a name for the event (HMAC-SHA256): the same for
+    every export of that patient, different for every other patient, and revealing nothing."""
+    digest = hmac.new(bytes.fromhex(key_hex), name.encode(), hashlib.sha256).hexdigest()
+    return f"{digest[:32]}@survtrack"
 
 
 @dataclass(frozen=True, slots=True)
-class Appointment:
-    event_id: int
-    what: str  # e.g. "Chest CT"
-    starts: datetime  # local wall-clock time at the clinic (naive) or aware
+class CalendarEntry:
+    uid: str
+    what: str  # the kind in the patient's words, e.g. "CT scan of your chest"
+    starts: datetime  # aware
+    minutes: int
     location: str | None
+    sequence: int
+    cancelled: bool = False
 
 
 def appointments_ics(
-    appointments: Sequence[Appointment],
-    clinic_name: str,
-    clinic_email: str,
-    clinic_phone: str,
+    entries: Sequence[CalendarEntry],
+    phone: str,
+    change_text: str = "To change this appointment, call {phone}.",
+    email: str = "",
     stamp: datetime | None = None,
 ) -> bytes:
+    if any(entry.starts.tzinfo is None for entry in entries):
+        raise ValueError("appointment times must be aware (converted from the clinic's zone)")
     calendar = Calendar()
     calendar.add("prodid", "-//SurvTrack//Appointments//EN")
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
     stamp = (stamp or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
-    for appointment in appointments:
-        start = appointment.starts
-        start_utc = (start.astimezone() if start.tzinfo is None else start).astimezone(UTC)
+    for entry in entries:
+        start = entry.starts.astimezone(UTC)
         event = Event()
-        event.add("uid", f"followup-{appointment.event_id}@survtrack")
+        event.add("uid", entry.uid)
         event.add("dtstamp", stamp)
-        event.add("dtstart", start_utc)
-        event.add("dtend", start_utc + timedelta(minutes=APPOINTMENT_MINUTES))
-        event.add("summary", f"{appointment.what} – {clinic_name}")
-        if appointment.location:
-            event.add("location", appointment.location)
-        event.add(
-            "description",
-            f"Follow-up appointment at {clinic_name}. To change it, call {clinic_phone}.",
-        )
-        organizer = vCalAddress(f"mailto:{clinic_email}")
-        organizer.params["cn"] = vText(clinic_name)
-        event["organizer"] = organizer
+        event.add("dtstart", start)
+        event.add("dtend", start + timedelta(minutes=entry.minutes))
+        event.add("sequence", entry.sequence)
+        event.add("status", "CANCELLED" if entry.cancelled else "CONFIRMED")
+        event.add("summary", entry.what)
+        if entry.location:
+            event.add("location", entry.location)
+        event.add("description", change_text.format(phone=phone))
+        if email:
+            event.add("organizer", f"mailto:{email}")
         calendar.add_component(event)
     return calendar.to_ical()
 

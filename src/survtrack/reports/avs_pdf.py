@@ -3,7 +3,9 @@
 The template names "DejaVu Sans"; the font files ship in resources/fonts and are registered before
 any layout, so page breaks are the same on every workstation and the PDF always carries its text
 (Qt writes a PDF without text, and without a warning, when it finds no font). Several summaries go
-into one PDF, each starting on a new page.
+into one PDF, each starting on a new page. A document may carry a running footer (the patient's
+name, MRN and the visit date, and "page N of M" counted within that document) drawn on every page
+in the document's own text size, so large print enlarges it too.
 """
 
 from __future__ import annotations
@@ -13,20 +15,23 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QRectF, QSizeF
+from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
     QFont,
     QFontDatabase,
+    QFontMetricsF,
     QGuiApplication,
     QPagedPaintDevice,
     QPageLayout,
     QPageSize,
     QPainter,
     QPdfWriter,
+    QPen,
     QTextDocument,
 )
 
+from survtrack.reports.printed_document import PrintedDocument
 from survtrack.resources import resource_dir
 
 FONT_FAMILY = "DejaVu Sans"
@@ -57,6 +62,52 @@ def register_fonts() -> None:
     _registered = True
 
 
+def _as_document(document: PrintedDocument | str) -> PrintedDocument:
+    return document if isinstance(document, PrintedDocument) else PrintedDocument(document)
+
+
+class _Footer:
+    """The running footer of one document on one device: one line when the name, MRN and date fit
+    beside the page number, else two (large print); its height is kept off the text area."""
+
+    def __init__(self, document: PrintedDocument, device: QPagedPaintDevice, width: float) -> None:
+        self.document = document
+        self.font = QFont(FONT_FAMILY)
+        self.font.setPointSizeF(document.points * 0.9)
+        metrics = QFontMetricsF(self.font, device)
+        widest_label = document.page_label.format(n=888, m=888)
+        gap = metrics.horizontalAdvance("MMMM")
+        self.lines = 1
+        if (
+            metrics.horizontalAdvance(document.footer)
+            + gap
+            + metrics.horizontalAdvance(widest_label)
+            > width
+        ):
+            self.lines = 2
+        self.line = metrics.lineSpacing()
+        self.height = (self.lines + 0.8) * self.line if document.has_footer else 0.0
+        self.pen = max(1.0, device.logicalDpiY() / 150)
+
+    def draw(self, painter: QPainter, page: int, pages: int, area: QRectF) -> None:
+        painter.save()
+        painter.setFont(self.font)
+        painter.setPen(QPen(Qt.GlobalColor.black, self.pen))
+        top = area.height() - self.height
+        rule = round(top + self.line * 0.4)
+        painter.drawLine(0, rule, round(area.width()), rule)
+        first = QRectF(0, top + self.line * 0.7, area.width(), self.line)
+        last = QRectF(0, top + self.line * (0.7 + self.lines - 1), area.width(), self.line)
+        middle = Qt.AlignmentFlag.AlignVCenter
+        painter.drawText(first, Qt.AlignmentFlag.AlignLeft | middle, self.document.footer)
+        painter.drawText(
+            last,
+            Qt.AlignmentFlag.AlignRight | middle,
+            self.document.page_label.format(n=page, m=pages),
+        )
+        painter.restore()
+
+
 def page_layout() -> QPageLayout:
     return QPageLayout(
         QPageSize(QPageSize.PageSizeId.A4),
@@ -68,7 +119,7 @@ def page_layout() -> QPageLayout:
 
 def paint_documents(
     device: QPagedPaintDevice,
-    documents: Sequence[str],
+    documents: Sequence[PrintedDocument | str],
     progress: Callable[[int, int], bool] | None = None,
 ) -> tuple[int, bool]:
     """Lay out each HTML document from a new page on a PDF writer or a printer.
@@ -77,25 +128,31 @@ def paint_documents(
     False stops there (the caller discards what was started).
     """
     register_fonts()
-    area = device.pageLayout().paintRectPixels(device.logicalDpiX())
+    area = QRectF(device.pageLayout().paintRectPixels(device.logicalDpiX()))
     painter = QPainter(device)
     pages = 0
     try:
-        for index, html in enumerate(documents):
+        for index, item in enumerate(documents):
+            printed = _as_document(item)
+            footer = _Footer(printed, device, area.width())
+            height = area.height() - footer.height
             document = QTextDocument()
             document.documentLayout().setPaintDevice(device)
-            document.setDefaultFont(QFont(FONT_FAMILY, 10))
-            document.setPageSize(QSizeF(area.width(), area.height()))
-            document.setHtml(html)
-            for page in range(document.pageCount()):
+            document.setDefaultFont(QFont(FONT_FAMILY, round(printed.points)))
+            document.setPageSize(QSizeF(area.width(), height))
+            document.setHtml(printed.html)
+            count = document.pageCount()
+            for page in range(count):
                 if pages:
                     device.newPage()
                 painter.save()
-                painter.translate(0, -page * area.height())
+                painter.translate(0, -page * height)
                 context = QAbstractTextDocumentLayout.PaintContext()
-                context.clip = QRectF(0, page * area.height(), area.width(), area.height())
+                context.clip = QRectF(0, page * height, area.width(), height)
                 document.documentLayout().draw(painter, context)
                 painter.restore()
+                if printed.has_footer:
+                    footer.draw(painter, page + 1, count, area)
                 pages += 1
             if progress is not None and not progress(index + 1, len(documents)):
                 return pages, False
@@ -105,7 +162,7 @@ def paint_documents(
 
 
 def write_pdf(
-    documents: Sequence[str],
+    documents: Sequence[PrintedDocument | str],
     path: Path,
     progress: Callable[[int, int], bool] | None = None,
 ) -> int:

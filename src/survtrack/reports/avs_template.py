@@ -1,8 +1,9 @@
 """The after-visit summary template: the shipped one, or the clinic's copy in the data folder.
 
-A template is HTML with ``${field}`` placeholders (``string.Template``). A clinic copy that is
-broken (an unknown field, a stray ``$``, unreadable) is refused with ``TemplateError`` naming the
-file, the field and the line, never printed as a blank or half-filled page.
+A template is HTML with ``${field}`` placeholders (``string.Template``), one per summary language
+(``avs.html`` English, ``avs.es.html`` Spanish). A clinic copy that is broken (an unknown field, a
+stray ``$``, unreadable) is refused with ``TemplateError`` naming the file, the field and the line,
+never printed as a blank or half-filled page.
 """
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ from survtrack.resources import resource
 
 FIELDS = (
     "font_size",
+    "heading_size",
+    "title_size",
     "clinic_name",
     "clinic_address",
     "clinic_phone",
+    "after_hours",
     "emergency",
     "patient_name",
     "mrn",
@@ -30,6 +34,10 @@ FIELDS = (
     "side_effects",
     "rehab",
     "appointments",
+    "to_book",
+    "preparation",
+    "warning_signs",
+    "follow_up",
     "instructions",
 )
 
@@ -38,14 +46,15 @@ class TemplateError(ValueError):
     """A summary template that cannot be used; the message says which file and why."""
 
 
-def load_template(clinic_copy: Path | None) -> tuple[str, str]:
-    """(template text, where it came from): the clinic's copy when it exists, else the default."""
+def load_template(clinic_copy: Path | None, name: str = "avs.html") -> tuple[str, str]:
+    """(template text, where it came from): the clinic's copy when it exists, else the shipped
+    template ``name`` (``avs.html`` in English, ``avs.es.html`` in Spanish...)."""
     if clinic_copy is not None and clinic_copy.exists():
         try:
             return clinic_copy.read_text(encoding="utf-8"), str(clinic_copy)
         except (OSError, UnicodeDecodeError) as exc:
             raise TemplateError(f"clinic template {clinic_copy}: cannot be read ({exc})") from None
-    return resource("templates", "avs.html").read_text(encoding="utf-8"), "shipped template"
+    return resource("templates", name).read_text(encoding="utf-8"), f"shipped template {name}"
 
 
 def _line_of(text: str, needle: str) -> int:

@@ -1,13 +1,14 @@
 """A plan as CSV or iCalendar text (``survtrack plan --format csv/ics``).
 
-The iCalendar form is for a scheduler's own calendar: all-day events on the suggested date, times
-in UTC, text that names the kind of appointment and never the diagnosis.
+The iCalendar form is for a scheduler's own calendar: all-day events on the suggested date, text
+that names the kind of appointment and its booking window, never the diagnosis or the rule (a rule
+id such as "desmoid-..." names the disease). UIDs come from a per-patient random key
+(``event_uid``), so two patients' files never share one and the same patient's file keeps them.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 from datetime import UTC, datetime, timedelta
 
@@ -15,6 +16,7 @@ from icalendar import Calendar, Event
 
 from survtrack.domain.events import EventKind
 from survtrack.protocols.generator import Plan
+from survtrack.reports.appointment_export import event_uid
 
 CSV_COLUMNS = (
     "kind",
@@ -38,24 +40,23 @@ def plan_to_csv(plan: Plan) -> str:
     return out.getvalue()
 
 
-def plan_to_ics(plan: Plan, stamp: datetime | None = None) -> str:
+def plan_to_ics(plan: Plan, key_hex: str, stamp: datetime | None = None) -> str:
     calendar = Calendar()
     calendar.add("prodid", "-//SurvTrack//Follow-up plan//EN")
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
     stamp = (stamp or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     for event in plan.events:
-        key = f"{event.rule}|{event.episode}|{event.due.isoformat()}|{event.kind}"
+        name = f"plan|{event.episode}|{event.kind}|{event.due.isoformat()}"
         vevent = Event()
-        vevent.add("uid", hashlib.sha256(key.encode()).hexdigest()[:32] + "@survtrack")
+        vevent.add("uid", event_uid(key_hex, name))
         vevent.add("dtstamp", stamp)
         vevent.add("dtstart", event.suggested)
         vevent.add("dtend", event.suggested + timedelta(days=1))
         vevent.add("summary", EventKind(event.kind).label)
         vevent.add(
             "description",
-            f"Due {event.due.isoformat()}; window {event.window_start.isoformat()} to "
-            f"{event.window_end.isoformat()}. Rule {event.rule}.",
+            f"To book between {event.window_start.isoformat()} and {event.window_end.isoformat()}.",
         )
         vevent.add("transp", "TRANSPARENT")
         calendar.add_component(vevent)

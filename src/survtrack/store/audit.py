@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from survtrack.store.models import AuditEntry
 
 #: Columns never copied into the audit trail.
-_SKIPPED = frozenset({"password_hash", "version", "search_key"})
+_SKIPPED = frozenset({"password_hash", "version", "search_key", "calendar_key"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ file and the domain enums use, so a database row reads like the case file.
 from __future__ import annotations
 
 from datetime import date, datetime
+from secrets import token_hex
 
 from sqlalchemy import (
     Boolean,
@@ -69,6 +70,9 @@ class Patient(Versioned, Base):
     #: why no follow-up calendar could be made (no tumour, no anchor, no default protocol), set
     #: by every regeneration; an active patient with one is on the "Needs a plan" worklist
     plan_problem: Mapped[str_text | None]
+    # A random secret per patient from which calendar-file UIDs are derived (never the MRN or
+    # name); set at registration, or at the first export for rows written without one.
+    calendar_key: Mapped[str | None] = mapped_column(String(64), default=lambda: token_hex(16))
 
     tumours: Mapped[list[Tumour]] = relationship(
         back_populates="patient", cascade="all, delete-orphan", order_by="Tumour.id"
@@ -435,6 +439,28 @@ class RehabEntry(Versioned, Base):
         Index("ix_rehab_entries_plan_entry_on", "plan_id", "entry", "on"),
         CheckConstraint("entry IN ('session', 'measure', 'pain', 'referral')", name="entry"),
     )
+
+
+class CalendarExport(Base):
+    """What a patient's calendar file last said about one appointment.
+
+    A later export withdraws an appointment that is no longer booked (cancelled, superseded, missed,
+    reopened) with STATUS:CANCELLED and a higher SEQUENCE, and keeps doing so in every later file.
+    ``event_id`` has no foreign key: the row outlives an event that regeneration deletes.
+    """
+
+    __tablename__ = "calendar_exports"
+
+    id: Mapped[int_pk]
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), index=True
+    )
+    event_id: Mapped[int] = mapped_column(Integer, unique=True)
+    kind: Mapped[str_code]
+    starts_utc: Mapped[datetime] = mapped_column(DateTime(timezone=False))  # naive UTC
+    location: Mapped[str_name | None]
+    sequence: Mapped[int] = mapped_column(Integer)
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Visit(Versioned, Base):

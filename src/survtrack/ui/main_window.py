@@ -328,9 +328,10 @@ class MainWindow(QMainWindow):
             )
             if not name:
                 return
+        notes: list[str] = []
         try:
             count, finished = batch_summaries(
-                self, self.db, day, Path(name) if name else None, printer
+                self, self.db, day, Path(name) if name else None, printer, notes=notes
             )
         except (TemplateError, BadInput) as exc:
             QMessageBox.critical(self, "SurvTrack", f"The summaries cannot be printed.\n{exc}")
@@ -338,6 +339,8 @@ class MainWindow(QMainWindow):
         where = f"saved to {name}" if name else "sent to the printer"
         message = f"{count} summaries {where}" if finished else "Cancelled"
         self.statusBar().showMessage(message if count else f"No visit on {day}", 10000)
+        if notes:
+            QMessageBox.information(self, "Summaries for a clinic day", "\n".join(notes))
 
     def show_calendar(self) -> None:
         self.tabs.setCurrentIndex(0)

@@ -27,14 +27,17 @@ from PySide6.QtWidgets import (
 from survtrack.domain.errors import BadInput
 from survtrack.reports.avs_pdf import page_layout, paint_documents, write_pdf
 from survtrack.reports.avs_template import TemplateError
+from survtrack.reports.printed_document import PrintedDocument
 from survtrack.services.auth import SignedIn
+from survtrack.services.clinic_settings import clinic_info
+from survtrack.services.patient_calendar import patient_calendar_ics
+from survtrack.services.summaries import Summary, build_summary
 from survtrack.services.visits import (
     VisitInput,
     VisitRecord,
     list_visits,
-    patient_calendar_ics,
+    patient_physician,
     record_visit,
-    summary_html,
     visits_on,
 )
 from survtrack.store.engine import Database
@@ -55,7 +58,10 @@ class VisitDialog(FormDialog):
         self.db, self.user, self.today, self.patient_id = db, user, today, patient_id
         self.visit_id: int | None = None
         self.day = self.add("&Date", DateField("Visit date", today), "Visit date")
-        self.clinician = self.add("&Clinician", QLineEdit(user.full_name), "Clinician")
+        # The patient's own physician by default; whoever is signed in may be a scheduler.
+        self.clinician = self.add(
+            "&Clinician", QLineEdit(patient_physician(db, patient_id)), "Clinician"
+        )
         self.location = self.add("&Location", QLineEdit("Sarcoma clinic"), "Location")
         self.texts: dict[str, QPlainTextEdit] = {}
         for key, label in (
@@ -88,7 +94,9 @@ def _printer() -> QPrinter:
     return printer
 
 
-def print_documents(parent: QWidget, documents: list[str], printer: QPrinter, title: str) -> bool:
+def print_documents(
+    parent: QWidget, documents: list[PrintedDocument], printer: QPrinter, title: str
+) -> bool:
     """Print with a cancellable progress dialog; the window keeps repainting meanwhile."""
     progress = QProgressDialog(title, "Cancel", 0, len(documents), parent)
     progress.setWindowModality(Qt.WindowModality.WindowModal)
@@ -163,43 +171,50 @@ class VisitsView(QWidget):
             self.show_patient(self.patient_id)
         self.changed.emit("Visit recorded. Print its summary with Ctrl+P.")
 
-    def summary(self) -> str | None:
-        """The selected visit's summary; a broken clinic template is reported, not printed."""
+    def summary(self) -> PrintedDocument | None:
+        """The selected visit's summary. What must not reach a patient (no clinic phone, a visit
+        after death or discharge, a broken clinic template) is reported, not printed; a summary
+        printed in English for want of a template in the patient's language says so."""
         visit = self.selected()
         if visit is None or self.patient_id is None:
             self.changed.emit("Select a visit first.")
             return None
         try:
-            return summary_html(self.db, self.patient_id, visit, self.large_print.isChecked())
+            summary: Summary = build_summary(
+                self.db, self.patient_id, visit, self.today(), self.large_print.isChecked()
+            )
         except (TemplateError, BadInput) as exc:
             QMessageBox.critical(
                 self, "After-visit summary", f"The summary cannot be printed.\n{exc}"
             )
             return None
+        if summary.staff_note:
+            self.changed.emit(summary.staff_note)
+        return summary.document
 
     def preview(self) -> None:
-        html = self.summary()
-        if html is None:
+        document = self.summary()
+        if document is None:
             return
         printer = _printer()
         dialog = QPrintPreviewDialog(printer, self)
         dialog._printer = printer  # type: ignore[attr-defined]  # the dialog does not own it
-        dialog.paintRequested.connect(lambda printer: paint_documents(printer, [html]))
+        dialog.paintRequested.connect(lambda printer: paint_documents(printer, [document]))
         self.preview_dialog = dialog
         dialog.finished.connect(lambda _r: dialog.deleteLater())
         dialog.open()
 
     def print_summary(self) -> None:
-        html = self.summary()
-        if html is None:
+        document = self.summary()
+        if document is None:
             return
         printer = _printer()
         if QPrintDialog(printer, self).exec():
-            print_documents(self, [html], printer, "Printing the summary…")
+            print_documents(self, [document], printer, "Printing the summary…")
 
     def export_pdf(self, path: Path | None = None) -> Path | None:
-        html = self.summary()
-        if html is None:
+        document = self.summary()
+        if document is None:
             return None
         if path is None:
             name, _ = QFileDialog.getSaveFileName(
@@ -208,7 +223,7 @@ class VisitsView(QWidget):
             if not name:
                 return None
             path = Path(name)
-        write_pdf([html], path)
+        write_pdf([document], path)
         self.changed.emit(f"Saved {path}")
         return path
 
@@ -226,7 +241,12 @@ class VisitsView(QWidget):
                 return None
             path = Path(name)
         now = datetime.combine(self.today(), datetime.now().time())
-        path.write_bytes(patient_calendar_ics(self.db, self.patient_id, now))
+        try:
+            data = patient_calendar_ics(self.db, self.user, self.patient_id, now)
+        except BadInput as exc:
+            QMessageBox.critical(self, "Calendar file", f"The calendar cannot be exported.\n{exc}")
+            return None
+        path.write_bytes(data)
         self.changed.emit(f"Saved {path}")
         return path
 
@@ -238,11 +258,17 @@ def batch_summaries(
     path: Path | None,
     printer: QPrinter | None = None,
     progress: Callable[[int, int], bool] | None = None,
+    notes: list[str] | None = None,
 ) -> tuple[int, bool]:
-    """Every summary of a clinic day into one PDF (or to a printer); (count, finished)."""
+    """Every summary of a clinic day into one PDF (or to a printer); (count, finished).
+
+    Raises ``BadInput`` (before anything is written) when a summary must not be printed: no
+    clinic phone, a visit after death or discharge. Notes for the staff go into ``notes``.
+    """
     visits = visits_on(db, day)
     if not visits:
         return 0, True
+    clinic_info().require_phone()
     dialog = QProgressDialog(
         f"Summaries for {day.isoformat()}…", "Cancel", 0, 2 * len(visits), parent
     )
@@ -259,10 +285,27 @@ def batch_summaries(
 
     documents = []
     for index, visit in enumerate(visits):
-        documents.append(summary_html(db, visit.patient_id, visit))
+        try:
+            summary = build_summary(db, visit.patient_id, visit, day)
+        except BadInput as exc:
+            if exc.field != "Visit date":
+                dialog.close()
+                raise
+            if notes is not None:  # after death or discharge: no summary, and the staff know
+                notes.append(f"No summary for visit {visit.id}: {exc.reason}.")
+        except TemplateError:
+            dialog.close()
+            raise
+        else:
+            documents.append(summary.document)
+            if summary.staff_note and notes is not None:
+                notes.append(f"Visit {visit.id}: {summary.staff_note}")
         if not step(index + 1, 0):
             dialog.close()
             return len(documents), False
+    if not documents:
+        dialog.close()
+        return 0, True
     if printer is not None:
         _, finished = paint_documents(printer, documents, lambda d, _t: step(d, len(visits)))
     else:

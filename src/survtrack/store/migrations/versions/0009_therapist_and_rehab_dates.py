@@ -1,7 +1,7 @@
 """therapist role; rehabilitation plans keep their operation and start dates
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-01
 
 A therapist (PT/OT) account records rehabilitation and side effects. A plan records the operation
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
