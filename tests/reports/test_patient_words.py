@@ -62,8 +62,9 @@ def test_ctcae_terms_k_levels_and_milestones_have_plain_words_in_every_language(
             assert term.plain_in(language), (term.term, language)
         for level in rehab_reference().k_levels:
             assert w(f"k_levels.{level}")
-        for milestone in rehab_reference().milestones:
-            assert w(f"milestones.{milestone.code}")
+        for programme in rehab_reference().programmes.values():
+            for milestone in programme.milestones:
+                assert w(f"milestones.{milestone.code}"), (milestone.code, language)
 
 
 def test_preferred_language_values() -> None:

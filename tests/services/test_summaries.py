@@ -230,7 +230,7 @@ def test_abdominal_tumour_and_amputation_warning_signs_and_the_current_rehab_goa
         sqlite_db,
         doctor,
         amp,
-        TumourInput(site="extremity", limb="upper", laterality="right", grade="3", size_cm=6),
+        TumourInput(site="extremity", limb="lower", laterality="right", grade="3", size_cm=6),
         TODAY,
     )
     # amputated in 2022: the milestones' targets of 2022 were never marked as reached
@@ -239,7 +239,7 @@ def test_abdominal_tumour_and_amputation_warning_signs_and_the_current_rehab_goa
         doctor,
         amp,
         TreatmentInput(
-            "surgery", date(2022, 5, 2), procedure="amputation", amputation_level="transradial"
+            "surgery", date(2022, 5, 2), procedure="amputation", amputation_level="transtibial"
         ),
         TODAY,
     )
@@ -262,8 +262,8 @@ def test_abdominal_tumour_and_amputation_warning_signs_and_the_current_rehab_goa
     assert "the back of your belly" in rp_text
     assert "Red skin, sores or broken skin on your stump" in amp_text
     assert "A fall, even if you were not hurt." in amp_text
-    assert "your arm was removed below the elbow" in amp_text
-    assert "transradial" not in amp_text and "K3" not in amp_text
+    assert "your leg was removed below the knee" in amp_text
+    assert "transtibial" not in amp_text and "K3" not in amp_text
     assert "you walk outside at different speeds" in amp_text
     assert "A prosthetist. This is the person who makes and fits artificial limbs." in amp_text
     assert "2022" not in amp_text.split("Rehab")[-1]  # no goal from years ago

@@ -214,7 +214,7 @@ def current_goal(rehab: RehabRecord, visit_date: date) -> tuple[str, date | None
     The first milestone not reached after the last one reached, unless its target is more than
     the grace period before the visit (a goal from years ago is not the current goal).
     """
-    order = [m.code for m in rehab_reference().milestones]
+    order = [m.code for m in rehab.programme.milestones]
     milestones = sorted(
         rehab.milestones, key=lambda m: order.index(m.code) if m.code in order else len(order)
     )
