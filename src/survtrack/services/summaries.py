@@ -17,7 +17,7 @@ from html import escape
 
 from survtrack.domain.errors import BadInput
 from survtrack.domain.events import TO_BOOK_STATES, EventState
-from survtrack.domain.late_effects import ctcae_term, rehab_reference
+from survtrack.domain.late_effects import ctcae_term
 from survtrack.reports.avs_template import fill, load_template
 from survtrack.reports.patient_words import (
     DEFAULT_LANGUAGE,
