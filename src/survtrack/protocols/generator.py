@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from survtrack.domain.agents import agent_catalogue, unknown_agent_warning
+from survtrack.domain.agents import normalise as normalise_agent
 from survtrack.domain.case import Case, Surgery, Systemic, Treatment, first_anchor
 from survtrack.domain.errors import BadInput
 from survtrack.domain.risk import (
@@ -254,13 +255,15 @@ class _Merged:
 
 
 def _unknown_agents(case: Case, warnings: list[str]) -> None:
-    """One warning per agent the catalogue does not know, in alphabetical order."""
+    """One warning per agent the catalogue does not know, in alphabetical order; of several
+    spellings of one name the first in sort order is shown (never the case file's order)."""
     catalogue = agent_catalogue()
     unknown: dict[str, str] = {}
     for treatment in case.treatments:
         if isinstance(treatment, Systemic):
             for name in catalogue.unknown(treatment.agents):
-                unknown.setdefault(name.casefold(), name)
+                key = normalise_agent(name)
+                unknown[key] = min(unknown.get(key, name), name)
     warnings.extend(unknown_agent_warning(unknown[key]) for key in sorted(unknown))
 
 
