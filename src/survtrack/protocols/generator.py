@@ -30,6 +30,7 @@ from survtrack.protocols.model import AdditionalRule, ProtocolSet, TimedEvent
 from survtrack.protocols.triggers import TRIGGERS
 
 _ONE_DAY = timedelta(days=1)
+_new_tuple = tuple.__new__
 
 WARN_RECURRENCE_NO_TREATMENT = (
     "recurrence without treatment: calendar anchored on the recurrence date"
@@ -248,8 +249,12 @@ class _Merged:
                     f"no open clinic day in the window of {kind} due {due.isoformat()}: "
                     "suggested the due date"
                 )
+            # tuple.__new__ is what PlannedEvent._make does, without a call per field
             events.append(
-                PlannedEvent(kind, due, window_start, window_end, suggested, episode, rule, source)
+                _new_tuple(
+                    PlannedEvent,
+                    (kind, due, window_start, window_end, suggested, episode, rule, source),
+                )
             )
         return events
 
