@@ -111,6 +111,14 @@ def test_unknown_agent_is_named_in_a_warning() -> None:
     assert not any("ifosfamide" in w for w in p.warnings)
 
 
+def test_unknown_agent_spellings_give_one_warning_whatever_the_order() -> None:
+    a = course(date(2025, 3, 1), None, "drug  x")
+    b = course(date(2025, 5, 1), None, "Drug X")
+    first, second = plan(Case(HIGH_THIGH, (a, b, SURGERY))), plan(Case(HIGH_THIGH, (b, a, SURGERY)))
+    assert first.warnings == second.warnings
+    assert len([w for w in first.warnings if "catalogue" in w]) == 1
+
+
 def test_echo_carries_the_episode_of_its_course() -> None:
     recurrence = Recurrence(date(2027, 1, 1), "distant")
     later = Systemic(date(2027, 2, 1), date(2027, 5, 1), ("doxorubicin",), 100.0)

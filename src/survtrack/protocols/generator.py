@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from survtrack.domain.agents import agent_catalogue, unknown_agent_warning
+from survtrack.domain.agents import normalise as normalise_agent
 from survtrack.domain.case import Case, Surgery, Systemic, Treatment, first_anchor
 from survtrack.domain.errors import BadInput
 from survtrack.domain.risk import (
@@ -29,6 +30,7 @@ from survtrack.protocols.model import AdditionalRule, ProtocolSet, TimedEvent
 from survtrack.protocols.triggers import TRIGGERS
 
 _ONE_DAY = timedelta(days=1)
+_new_tuple = tuple.__new__
 
 WARN_RECURRENCE_NO_TREATMENT = (
     "recurrence without treatment: calendar anchored on the recurrence date"
@@ -247,20 +249,26 @@ class _Merged:
                     f"no open clinic day in the window of {kind} due {due.isoformat()}: "
                     "suggested the due date"
                 )
+            # tuple.__new__ is what PlannedEvent._make does, without a call per field
             events.append(
-                PlannedEvent(kind, due, window_start, window_end, suggested, episode, rule, source)
+                _new_tuple(
+                    PlannedEvent,
+                    (kind, due, window_start, window_end, suggested, episode, rule, source),
+                )
             )
         return events
 
 
 def _unknown_agents(case: Case, warnings: list[str]) -> None:
-    """One warning per agent the catalogue does not know, in alphabetical order."""
+    """One warning per agent the catalogue does not know, in alphabetical order; of several
+    spellings of one name the first in sort order is shown (never the case file's order)."""
     catalogue = agent_catalogue()
     unknown: dict[str, str] = {}
     for treatment in case.treatments:
         if isinstance(treatment, Systemic):
             for name in catalogue.unknown(treatment.agents):
-                unknown.setdefault(name.casefold(), name)
+                key = normalise_agent(name)
+                unknown[key] = min(unknown.get(key, name), name)
     warnings.extend(unknown_agent_warning(unknown[key]) for key in sorted(unknown))
 
 
