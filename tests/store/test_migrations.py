@@ -132,3 +132,17 @@ def test_stored_database_of_every_released_schema_upgrades(tmp_path: Path) -> No
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     finally:
         db.dispose()
+
+
+def test_the_recorded_head_is_alembics_head(tmp_path: Path) -> None:
+    from sqlalchemy import create_engine
+
+    from survtrack.store.migrate import head_revision, stored_revision
+    from survtrack.store.migrations import HEAD_REVISION
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    try:
+        assert head_revision(engine) == HEAD_REVISION
+        assert stored_revision(engine) is None
+    finally:
+        engine.dispose()

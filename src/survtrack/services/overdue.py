@@ -242,17 +242,6 @@ def _group_statement(query: OverdueQuery) -> Select:
     )
 
 
-def _still_acknowledged(row, as_of: date) -> bool:  # type: ignore[no-untyped-def]
-    """An acknowledgement hides its row until its day, unless the row changed since."""
-    return (
-        row.snoozed_until is not None
-        and _day(row.snoozed_until) > as_of  # type: ignore[operator]
-        and row.oldest_event_id == row.id
-        and row.ack_slots == row.slots
-        and row.booking_event_id == row.booking_id
-    )
-
-
 _SORT = {
     "patient": lambda r: r.patient.casefold(),
     "mrn": lambda r: r.mrn,
@@ -279,75 +268,107 @@ def _ordered(rows: list[OverdueRow], query: OverdueQuery) -> list[OverdueRow]:
     return rows
 
 
+class _Days(dict):  # type: ignore[type-arg]
+    """Raw day values (ISO text on SQLite, ``date`` on PostgreSQL) to ``date``, each once."""
+
+    def __missing__(self, raw: str | date | None) -> date | None:
+        value = self[raw] = _day(raw)
+        return value
+
+
+#: Beyond this many patients, one read of the active patients beats looking them up by id.
+WHOLE_TABLE = 3_000
+
+
 def _read_rows(session: Session, query: OverdueQuery) -> list[OverdueRow]:
-    """Every row of the list for the query, in its order."""
+    """Every row of the list for the query, in its order.
+
+    A tight loop over tuples (the whole list is bounded by patients times kinds, 10^4 rows at
+    10^5 patients): days converted once per distinct value, rows made positionally.
+    """
     window_to = query.as_of - timedelta(days=query.min_days)
-    grouped = session.connection().execute(_group_statement(query)).all()
+    as_of, section, hide = query.as_of, query.section, not query.acknowledged
+    days = _Days()
     wanted = []
-    for row in grouped:
-        booked = row.booking_id is not None
-        if query.section == "to_book" and booked:
+    for row in session.connection().execute(_group_statement(query)):
+        event_id, window_end, slots, booking_id = row[0], row[4], row[8], row[9]
+        snoozed, ack_oldest, ack_slots, ack_booking = row[14:18]
+        booked = booking_id is not None
+        if (section == "to_book" and booked) or (section == "booked_late" and not booked):
             continue
-        if query.section == "booked_late" and not booked:
+        if (
+            hide
+            and snoozed is not None
+            and days[snoozed] > as_of  # type: ignore[operator]
+            and ack_oldest == event_id
+            and ack_slots == slots
+            and ack_booking == booking_id
+        ):
             continue
-        if not query.acknowledged and _still_acknowledged(row, query.as_of):
-            continue
-        if query.min_days and _day(row.window_end) >= window_to:  # type: ignore[operator]
+        if query.min_days and days[window_end] >= window_to:  # type: ignore[operator]
             continue
         wanted.append(row)
     if not wanted:
         return []
-    patient_ids = sorted({r.patient_id for r in wanted})
-    event_ids = sorted({r.id for r in wanted})
+    patient_ids = sorted({r[1] for r in wanted})
+    whole = len(patient_ids) > WHOLE_TABLE
     patients: dict[int, tuple[str, str, str | None]] = {}
-    last_done = _last_done(session, patient_ids)
-    notes: dict[int, str] = {}
-    for chunk in _chunks(patient_ids):
-        for pid, mrn, family, given, physician in session.execute(
-            select(
-                Patient.id, Patient.mrn, Patient.family_name, Patient.given_name, Patient.physician
-            ).where(Patient.id.in_(chunk))
-        ):
-            patients[pid] = (mrn, f"{family}, {given}", physician)
-    for chunk in _chunks(event_ids):
-        notes.update(
-            session.execute(
-                select(FollowUpEvent.id, FollowUpEvent.note).where(
-                    FollowUpEvent.id.in_(chunk), FollowUpEvent.note.is_not(None)
-                )
-            ).all()
+    columns = select(
+        Patient.id, Patient.mrn, Patient.family_name, Patient.given_name, Patient.physician
+    )
+    for chunk in [None] if whole else _chunks(patient_ids):
+        statement = (
+            columns.where(Patient.status == "active")
+            if chunk is None
+            else columns.where(Patient.id.in_(chunk))
         )
+        for pid, mrn, family, given, physician in session.execute(statement):
+            patients[pid] = (mrn, f"{family}, {given}", physician)
+    last_done = _last_done(session, None if whole else patient_ids, days)
+    notes = dict(
+        session.execute(
+            select(FollowUpEvent.id, FollowUpEvent.note).where(FollowUpEvent.note.is_not(None))
+        ).all()
+    )
+    judged: dict[tuple[object, str, str | None, int], tuple[int, str]] = {}
     rows = []
-    for r in wanted:
-        mrn, name, physician = patients[r.patient_id]
-        window_end = _day(r.window_end)
-        assert window_end is not None
-        days = (query.as_of - window_end).days
-        rows.append(
-            OverdueRow(
-                event_id=r.id,
-                patient_id=r.patient_id,
-                mrn=mrn,
-                patient=name,
-                physician=physician,
-                kind=r.kind,
-                due=_day(r.due),  # type: ignore[arg-type]
-                window_end=window_end,
-                days_overdue=days,
-                risk=r.risk,
-                state=r.state,
-                booked=r.booking_id is not None,
-                booked_at=_moment(r.booked_at),
-                last_done=last_done.get((r.patient_id, r.kind)),
-                severity=severity(r.kind, r.risk, days, r.slots).value,
-                acknowledged_at=_moment(r.acknowledged_at),
-                acknowledged_by=r.acknowledged_by,
-                note=notes.get(r.id),
-                version=r.version,
-                slots=r.slots,
-                booking_event_id=r.booking_id,
-                location=r.location,
-                snoozed_until=_day(r.snoozed_until),
+    append, new = rows.append, tuple.__new__
+    for (event_id, pid, kind, due, window_end, risk, state, version, slots, booking_id,
+         booked_at, location, ack_at, ack_by, snoozed, *_ack) in wanted:  # fmt: skip
+        mrn, name, physician = patients[pid]
+        key = (window_end, kind, risk, slots)
+        verdict = judged.get(key)
+        if verdict is None:
+            overdue = (as_of - days[window_end]).days  # type: ignore[operator]
+            verdict = judged[key] = (overdue, severity(kind, risk, overdue, slots).value)
+        append(
+            new(
+                OverdueRow,
+                (
+                    event_id,
+                    pid,
+                    mrn,
+                    name,
+                    physician,
+                    kind,
+                    days[due],
+                    days[window_end],
+                    verdict[0],
+                    risk,
+                    state,
+                    booking_id is not None,
+                    _moment(booked_at),
+                    last_done.get((pid, kind)),
+                    verdict[1],
+                    _moment(ack_at),
+                    ack_by,
+                    notes.get(event_id),
+                    version,
+                    slots,
+                    booking_id,
+                    location,
+                    days[snoozed],
+                ),
             )
         )
     return _ordered(rows, query)
@@ -494,17 +515,23 @@ def due_soon(
     return rows
 
 
-def _last_done(session: Session, patient_ids: list[int]) -> dict[tuple[int, str], date]:
+def _last_done(
+    session: Session,
+    patient_ids: list[int] | None,
+    days: dict | None = None,  # type: ignore[type-arg]
+) -> dict[tuple[int, str], date]:
+    """The last completion of each kind for the patients (all patients when ``None``)."""
+    days = _Days() if days is None else days
+    statement = select(
+        LastCompletion.patient_id,
+        LastCompletion.kind,
+        type_coerce(LastCompletion.closed_on, String),
+    )
     found: dict[tuple[int, str], date] = {}
-    for chunk in _chunks(patient_ids):
-        for pid, kind, day in session.execute(
-            select(
-                LastCompletion.patient_id,
-                LastCompletion.kind,
-                type_coerce(LastCompletion.closed_on, String),
-            ).where(LastCompletion.patient_id.in_(chunk))
-        ):
-            found[pid, kind] = _day(day)  # type: ignore[assignment]
+    for chunk in [None] if patient_ids is None else _chunks(patient_ids):
+        part = statement if chunk is None else statement.where(LastCompletion.patient_id.in_(chunk))
+        for pid, kind, day in session.execute(part):
+            found[pid, kind] = days[day]
     return found
 
 
