@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from operator import itemgetter
 from typing import Any, TypeVar
 
-from sqlalchemy import Boolean, Connection, Date, DateTime, Table, func, insert, select
+from sqlalchemy import Boolean, Connection, Date, DateTime, Table, func, insert, select, text
 
 from survtrack.domain.case import Case, Radiation, Recurrence, Status, Surgery, Systemic, Tumour
 from survtrack.domain.errors import BadInput
@@ -502,6 +502,15 @@ def generate_demo(
             done += size
             if progress:
                 progress(done, patients)
+        if session.connection().dialect.name == "postgresql":
+            # the patients were inserted with their ids: move the id sequence past them, or
+            # the next patient added through the app collides with one of them
+            session.execute(
+                text(
+                    "SELECT setval(pg_get_serial_sequence('patients', 'id'), "
+                    "(SELECT max(id) FROM patients))"
+                )
+            )
         summary = DemoSummary(patients=patients, **counts)
         record(
             session,
