@@ -393,7 +393,7 @@ def _treatment_row(t: Surgery | Radiation | Systemic) -> dict[str, Any]:
 def _sqlite_value(value: Any) -> Any:
     """What SQLAlchemy's SQLite types would store: ISO text for dates, 0/1 for booleans."""
     if isinstance(value, datetime):
-        return f"{value:%Y-%m-%d %H:%M:%S.%f}"
+        return value.replace(tzinfo=None).isoformat(" ", "microseconds")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, bool):
