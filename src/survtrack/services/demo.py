@@ -3,8 +3,14 @@
 Proportions follow published soft tissue sarcoma series roughly: half extremity (mostly lower
 limb), grade 3 the most common, about 1 in 20 extremity operations an amputation, a quarter treated
 with chemotherapy (mostly doxorubicin based), one in six recurring, some deceased or discharged.
-Each patient's follow-up calendar comes from the real generator; past events are mostly completed,
-some missed or still open (overdue), and events whose window is about to open are partly booked.
+About 1 in 100 has a GIST or Kaposi sarcoma, which the engine refuses: those patients get the
+calendar service's "plan problem" and appear on the "Needs a plan" list. No treatment is dated
+after today, nobody leaves follow-up before their last treatment, and a second amputation of a
+limb is always higher up than the first.
+
+Each patient's follow-up calendar comes from the real generator and the clinic's past is simulated
+on it (``demo_clinic``: bookings, no-shows, cancellations, waivers, completions covering earlier
+events), with visits, side effects and, for every amputee, a rehabilitation plan.
 
 Rows are written with Core bulk inserts in one transaction; the audit trail gets one entry that
 says how many rows the demo added.
@@ -49,14 +55,7 @@ from survtrack.protocols.generator import Plan, plan_case
 from survtrack.protocols.loader import load_protocols
 from survtrack.services.calendar import field_words
 from survtrack.services.clinic_settings import clinic_calendar
-from survtrack.services.demo_clinic import (
-    ClinicStats,
-    PatientFacts,
-    event_rows,
-    rehab_rows,
-    side_effect_rows,
-    visit_rows,
-)
+from survtrack.services.demo_clinic import ClinicStats, PatientFacts, event_rows
 from survtrack.services.demo_names import (
     FAMILY_NAMES,
     GIVEN_NAMES_FEMALE,
@@ -64,6 +63,7 @@ from survtrack.services.demo_names import (
     LANGUAGES,
     PHYSICIANS,
 )
+from survtrack.services.demo_records import rehab_rows, side_effect_rows, visit_rows
 from survtrack.store.audit import Actor, record
 from survtrack.store.engine import Database
 from survtrack.store.models import (
