@@ -112,7 +112,9 @@ def test_kept_table_equals_the_events_after_random_work(db: Database) -> None:
         events = session.execute(
             select(FollowUpEvent.id, FollowUpEvent.state, FollowUpEvent.due)
         ).all()
-    for event_id, state, due in rng.sample(events, 40):
+    for event_id, _, due in rng.sample(events, 40):
+        with db.read() as session:  # a completion may have covered it since
+            state = session.scalar(select(FollowUpEvent.state).where(FollowUpEvent.id == event_id))
         if state in ("planned", "missed", "booked"):
             complete(
                 db,

@@ -3,8 +3,14 @@
 Proportions follow published soft tissue sarcoma series roughly: half extremity (mostly lower
 limb), grade 3 the most common, about 1 in 20 extremity operations an amputation, a quarter treated
 with chemotherapy (mostly doxorubicin based), one in six recurring, some deceased or discharged.
-Each patient's follow-up calendar comes from the real generator; past events are mostly completed,
-some missed or still open (overdue), and events whose window is about to open are partly booked.
+About 1 in 100 has a GIST or Kaposi sarcoma, which the engine refuses: those patients get the
+calendar service's "plan problem" and appear on the "Needs a plan" list. No treatment is dated
+after today, nobody leaves follow-up before their last treatment, and a second amputation of a
+limb is always higher up than the first.
+
+Each patient's follow-up calendar comes from the real generator and the clinic's past is simulated
+on it (``demo_clinic``: bookings, no-shows, cancellations, waivers, completions covering earlier
+events), with visits, side effects and, for every amputee, a rehabilitation plan.
 
 Rows are written with Core bulk inserts in one transaction; the audit trail gets one entry that
 says how many rows the demo added.
@@ -16,17 +22,23 @@ import math
 import random
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from operator import itemgetter
 from typing import Any, TypeVar
 
-from sqlalchemy import Boolean, Connection, Date, DateTime, Table, func, insert, select, text
+from sqlalchemy import Boolean, Connection, Date, DateTime, Table, func, insert, select
 
 from survtrack.domain.case import Case, Radiation, Recurrence, Status, Surgery, Systemic, Tumour
 from survtrack.domain.errors import BadInput
 from survtrack.domain.grading import Grade
-from survtrack.domain.risk import RiskTier, episode_tier, first_episode_risk, is_desmoid
+from survtrack.domain.risk import (
+    RiskTier,
+    episode_tier,
+    first_episode_risk,
+    is_desmoid,
+    require_default_protocol,
+)
 from survtrack.domain.sites import (
     LOWER_LIMB_AMPUTATION_LEVELS,
     UPPER_LIMB_AMPUTATION_LEVELS,
@@ -39,8 +51,11 @@ from survtrack.domain.sites import (
 )
 from survtrack.domain.staging import stage_tumour
 from survtrack.protocols.clinic_calendar import ClinicCalendar
-from survtrack.protocols.generator import plan_case
+from survtrack.protocols.generator import Plan, plan_case
 from survtrack.protocols.loader import load_protocols
+from survtrack.services.calendar import field_words
+from survtrack.services.clinic_settings import clinic_calendar
+from survtrack.services.demo_clinic import ClinicStats, PatientFacts, event_rows
 from survtrack.services.demo_names import (
     FAMILY_NAMES,
     GIVEN_NAMES_FEMALE,
@@ -48,13 +63,20 @@ from survtrack.services.demo_names import (
     LANGUAGES,
     PHYSICIANS,
 )
+from survtrack.services.demo_records import rehab_rows, side_effect_rows, visit_rows
 from survtrack.store.audit import Actor, record
 from survtrack.store.engine import Database
 from survtrack.store.models import (
     FollowUpEvent,
     Patient,
     RecurrenceRow,
+    RehabEntry,
+    RehabMilestone,
+    RehabPlan,
+    SideEffect,
+    SideEffectGrade,
     TreatmentRow,
+    Visit,
     search_key,
 )
 from survtrack.store.models import Tumour as TumourRow
@@ -84,6 +106,7 @@ HISTOLOGY_WEIGHTS = {
         "fibrosarcoma": 3,
         "epithelioid sarcoma": 2,
         "clear cell sarcoma": 2,
+        "Kaposi sarcoma": 1,
     },
     "abdominal": {
         "well-differentiated liposarcoma": 30,
@@ -102,6 +125,11 @@ HISTOLOGY_WEIGHTS = {
         "desmoid tumour": 10,
     },
 }
+# GIST in the gut: the engine refuses it (no default protocol), so the "Needs a plan" list has some
+HISTOLOGY_WEIGHTS["visceral"] = {
+    **HISTOLOGY_WEIGHTS["abdominal"],
+    "gastrointestinal stromal tumour (GIST)": 4,
+}
 GRADE_WEIGHTS = {Grade.G1: 30, Grade.G2: 25, Grade.G3: 40, Grade.GX: 5}
 
 
@@ -114,12 +142,21 @@ class DemoSummary:
     events: int
     deceased: int
     amputations: int
+    visits: int = 0
+    side_effects: int = 0
+    rehab_plans: int = 0
+    needs_plan: int = 0  # active patients whose case the engine refuses
+    bookings: int = 0  # simulated appointments that took place, were missed or cancelled
+    no_shows: int = 0
+    covered: int = 0  # events closed by a later completion of their kind
 
     def line(self) -> str:
         return (
             f"demo: added {self.patients} patients ({self.deceased} deceased, "
             f"{self.amputations} amputations), {self.treatments} treatments, "
-            f"{self.recurrences} recurrences, {self.events} follow-up events"
+            f"{self.recurrences} recurrences, {self.events} follow-up events, "
+            f"{self.visits} visits, {self.side_effects} side effects, "
+            f"{self.rehab_plans} rehabilitation plans"
         )
 
 
@@ -149,7 +186,12 @@ def _synth_patient(rng: random.Random, index: int, today: date, now: datetime) -
     birth = diagnosis - timedelta(days=age * 365 + rng.randint(0, 364))
 
     site = _weighted(rng, SITE_WEIGHTS)
-    group = {"extremity": "soft", "trunk": "soft", "head_neck": "head_neck"}.get(site, "abdominal")
+    group = {
+        "extremity": "soft",
+        "trunk": "soft",
+        "head_neck": "head_neck",
+        "visceral": "visceral",
+    }.get(site, "abdominal")
     histology = _weighted(rng, HISTOLOGY_WEIGHTS[group])
     desmoid = is_desmoid(histology)
     grade = None if desmoid else _weighted(rng, GRADE_WEIGHTS)
@@ -181,7 +223,9 @@ def _synth_patient(rng: random.Random, index: int, today: date, now: datetime) -
     if chemo:
         roll = rng.random()
         agents = (
-            ("doxorubicin", "ifosfamide")
+            ("imatinib",)
+            if "GIST" in histology
+            else ("doxorubicin", "ifosfamide")
             if roll < 0.7
             else ("doxorubicin",)
             if roll < 0.9
@@ -225,6 +269,13 @@ def _synth_patient(rng: random.Random, index: int, today: date, now: datetime) -
             )
         )
 
+    # A recent diagnosis whose treatment would still be running today: diagnosed earlier instead
+    # (no treatment is dated after today).
+    overrun = (max(t.end for t in treatments) - today).days + 1
+    if overrun > 0:
+        shift = timedelta(days=overrun + rng.randint(0, 60))
+        diagnosis, birth = diagnosis - shift, birth - shift
+        treatments = [_shifted(t, shift) for t in treatments]
     last_end = max(t.end for t in treatments)
     recurrences: list[Recurrence] = []
     if rng.random() < 0.17 and (today - last_end).days > 200:
@@ -232,18 +283,18 @@ def _synth_patient(rng: random.Random, index: int, today: date, now: datetime) -
         kind = "local" if rng.random() < 0.6 else "distant"
         recurrences.append(Recurrence(when, kind))
         if rng.random() < 0.7 and when + timedelta(days=40) < today:
-            if kind == "local" and site is Site.EXTREMITY and rng.random() < 0.2:
-                levels = (
-                    LOWER_LIMB_AMPUTATION_LEVELS
-                    if limb is Limb.LOWER
-                    else UPPER_LIMB_AMPUTATION_LEVELS
-                )
+            # a second amputation can only be higher up the same limb than the first
+            higher = (
+                LOWER_LIMB_AMPUTATION_LEVELS if limb is Limb.LOWER else UPPER_LIMB_AMPUTATION_LEVELS
+            )
+            higher = higher[: higher.index(level)] if level else higher[:5]
+            if kind == "local" and site is Site.EXTREMITY and rng.random() < 0.2 and higher:
                 treatments.append(
-                    Surgery(when + timedelta(days=30), "amputation", rng.choice(levels[:5]))
+                    Surgery(when + timedelta(days=30), "amputation", rng.choice(higher))
                 )
             elif kind == "local":
                 treatments.append(Surgery(when + timedelta(days=30), "wide_local_excision"))
-            else:
+            elif when + timedelta(days=120) < today:
                 treatments.append(
                     Systemic(
                         when + timedelta(days=21),
@@ -253,11 +304,13 @@ def _synth_patient(rng: random.Random, index: int, today: date, now: datetime) -
                     )
                 )
 
+    # leaving follow-up comes after the last treatment and recurrence
+    last_fact = max([t.end for t in treatments] + [r.date for r in recurrences])
     status, status_date = "active", None
     roll = rng.random()
-    if roll < 0.13 and (today - last_end).days > 60:
+    if roll < 0.13 and (today - last_fact).days > 60:
         status = "deceased" if roll < 0.08 else "discharged" if roll < 0.11 else "transferred"
-        status_date = last_end + timedelta(days=rng.randint(30, (today - last_end).days))
+        status_date = last_fact + timedelta(days=rng.randint(30, (today - last_fact).days))
     case_state = (
         "active" if status == "active" else "discharged" if status == "transferred" else status
     )
@@ -301,6 +354,12 @@ def _synth_patient(rng: random.Random, index: int, today: date, now: datetime) -
     return _Synth(patient, tumour_row, treatment_rows, recurrence_rows, case)
 
 
+def _shifted(t: Surgery | Radiation | Systemic, by: timedelta) -> Surgery | Radiation | Systemic:
+    if isinstance(t, Surgery):
+        return replace(t, date=t.date - by)
+    return replace(t, start=t.start - by, end=t.end - by)
+
+
 def _treatment_row(t: Surgery | Radiation | Systemic) -> dict[str, Any]:
     row: dict[str, Any] = {
         "start": t.start,
@@ -331,60 +390,10 @@ def _treatment_row(t: Surgery | Radiation | Systemic) -> dict[str, Any]:
     return row
 
 
-def _event_rows(
-    rng: random.Random, synth: _Synth, patient_id: int, today: date, calendar: ClinicCalendar
-) -> list[dict[str, Any]]:
-    plan = plan_case(synth.case, load_protocols(), calendar)
-    tier = RiskTier(plan.risk)
-    rows = []
-    for event in plan.events:
-        state, result, reason, booked_at, location = "planned", None, None, None, None
-        closed_on = None
-        if event.window_end < today:
-            roll = rng.random()
-            if roll < 0.86:
-                state, result, closed_on = "completed", "ned", event.suggested
-            elif roll < 0.90:
-                state = "missed"
-            elif roll < 0.92:
-                state, reason = "cancelled", "patient request"
-        elif event.window_start <= today + timedelta(days=56) and rng.random() < 0.5:
-            state, location = "booked", "Sarcoma clinic"
-            booked_at = datetime.combine(event.suggested, datetime.min.time()) + timedelta(
-                hours=rng.choice((8, 9, 10, 11, 13, 14, 15))
-            )
-        rows.append(
-            {
-                "patient_id": patient_id,
-                "episode": event.episode,
-                "kind": event.kind,
-                "due": event.due,
-                "window_start": event.window_start,
-                "window_end": event.window_end,
-                "suggested": event.suggested,
-                "rule_id": event.rule,
-                "source": event.source,
-                "state": state,
-                "booked_at": booked_at,
-                "location": location,
-                "result": result,
-                "reason": reason,
-                "moved_by_hand": False,
-                "risk": episode_tier(tier, event.episode).value,
-                "closed_on": closed_on,
-                "note": None,
-                "acknowledged_at": None,
-                "acknowledged_by": None,
-                "version": 1,
-            }
-        )
-    return rows
-
-
 def _sqlite_value(value: Any) -> Any:
     """What SQLAlchemy's SQLite types would store: ISO text for dates, 0/1 for booleans."""
     if isinstance(value, datetime):
-        return f"{value:%Y-%m-%d %H:%M:%S.%f}"
+        return value.replace(tzinfo=None).isoformat(" ", "microseconds")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, bool):
@@ -450,6 +459,54 @@ def _bulk_cache(connection: Connection) -> Iterator[None]:
         connection.exec_driver_sql(f"PRAGMA cache_size = {int(before or -2000)}")
 
 
+def _facts(synth: _Synth, patient_id: int) -> PatientFacts:
+    amputations = sorted(
+        (t["start"], t["amputation_level"])
+        for t in synth.treatments
+        if t["procedure"] == "amputation"
+    )
+    return PatientFacts(
+        patient_id=patient_id,
+        birth=synth.patient["birth_date"],
+        physician=synth.patient["physician"],
+        status=synth.patient["status"],
+        status_date=synth.patient["status_date"],
+        histology=synth.tumour["histology"],
+        site=synth.tumour["site"],
+        laterality=synth.tumour["laterality"],
+        treatments=synth.treatments,
+        amputations=amputations,
+    )
+
+
+@dataclass(slots=True)
+class _Ids:
+    """The next free id of each table the demo links rows to by id."""
+
+    events: int
+    side_effects: int
+    rehab_plans: int
+
+
+_LINKED = (Patient, FollowUpEvent, SideEffect, RehabPlan)
+
+
+def _next_id(session: Any, model: Any) -> int:
+    return int(session.scalar(select(func.coalesce(func.max(model.id), 0))) or 0) + 1
+
+
+def _advance_sequences(connection: Connection) -> None:
+    """PostgreSQL: ids given explicitly leave the tables' sequences behind; move them on."""
+    if connection.dialect.name != "postgresql":
+        return
+    for model in _LINKED:
+        name = model.__tablename__
+        connection.exec_driver_sql(
+            f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+            f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {name}), false)"
+        )
+
+
 def generate_demo(
     db: Database,
     patients: int,
@@ -459,59 +516,91 @@ def generate_demo(
     with_events: bool = True,
     progress: Callable[[int, int], None] | None = None,
 ) -> DemoSummary:
-    """Add ``patients`` synthetic patients; the same seed and today give the same patients."""
+    """Add ``patients`` synthetic patients; the same seed and today give the same patients.
+
+    With events, each patient's calendar comes from the engine and the clinic's past is simulated
+    (``demo_clinic``): bookings, no-shows, cancellations, waivers, completions and the events they
+    cover, visits, side effects and rehabilitation. Without, only the patients and their case
+    facts are written (and why the engine refuses a case, for the "Needs a plan" list).
+    """
     if not 1 <= patients <= MAX_PATIENTS:
         raise BadInput("patients", f"must be between 1 and {MAX_PATIENTS}")
     rng = random.Random(seed)
     now = datetime.now(UTC)
-    calendar = ClinicCalendar()
-    counts = dict(tumours=0, treatments=0, recurrences=0, events=0, deceased=0, amputations=0)
+    calendar = clinic_calendar()
+    protocols = load_protocols()
+    stats = ClinicStats()
+    counts = dict(
+        tumours=0,
+        treatments=0,
+        recurrences=0,
+        events=0,
+        deceased=0,
+        amputations=0,
+        visits=0,
+        side_effects=0,
+        rehab_plans=0,
+        needs_plan=0,
+    )
     with db.write(actor) as session, _bulk_cache(session.connection()):
-        next_id = int(session.scalar(select(func.coalesce(func.max(Patient.id), 0))) or 0) + 1
+        next_id = _next_id(session, Patient)
+        ids = _Ids(
+            _next_id(session, FollowUpEvent),
+            _next_id(session, SideEffect),
+            _next_id(session, RehabPlan),
+        )
         done = 0
         while done < patients:
             size = min(BATCH, patients - done)
-            p_rows, t_rows, tr_rows, r_rows, e_rows = [], [], [], [], []
+            tables: dict[Any, list[dict[str, Any]]] = {model: [] for model in _TABLE_ORDER}
             for offset in range(size):
                 pid = next_id + done + offset
                 synth = _synth_patient(rng, pid, today, now)
-                p_rows.append({"id": pid, **synth.patient})
-                t_rows.append({"patient_id": pid, **synth.tumour})
-                tr_rows.extend({"patient_id": pid, **row} for row in synth.treatments)
-                r_rows.extend({"patient_id": pid, **row} for row in synth.recurrences)
+                patient = {"id": pid, **synth.patient, "plan_problem": None}
+                tables[Patient].append(patient)
+                tables[TumourRow].append({"patient_id": pid, **synth.tumour})
+                tables[TreatmentRow].extend({"patient_id": pid, **row} for row in synth.treatments)
+                tables[RecurrenceRow].extend(
+                    {"patient_id": pid, **row} for row in synth.recurrences
+                )
                 counts["amputations"] += sum(
                     1 for row in synth.treatments if row["procedure"] == "amputation"
                 )
                 counts["deceased"] += synth.patient["status"] == "deceased"
+                try:
+                    plan = plan_case(synth.case, protocols, calendar) if with_events else None
+                    require_default_protocol(synth.tumour["histology"], "tumour.histology")
+                except BadInput as exc:
+                    # the same words the calendar service stores when the engine refuses a case
+                    patient["plan_problem"] = f"{field_words(exc.field)}: {exc.reason}"[:2000]
+                    counts["needs_plan"] += synth.patient["status"] == "active"
+                    plan = None
                 if with_events:
-                    e_rows.extend(_event_rows(rng, synth, pid, today, calendar))
+                    _history(
+                        rng, synth, _facts(synth, pid), plan, ids, today, calendar, stats, tables
+                    )
             connection = session.connection()
-            for model, rows in (
-                (Patient, p_rows),
-                (TumourRow, t_rows),
-                (TreatmentRow, tr_rows),
-                (RecurrenceRow, r_rows),
-                (FollowUpEvent, e_rows),
-            ):
-                if rows:
-                    _bulk_insert(connection, model.__table__, rows)
-            counts["tumours"] += len(t_rows)
-            counts["treatments"] += len(tr_rows)
-            counts["recurrences"] += len(r_rows)
-            counts["events"] += len(e_rows)
+            for model in _TABLE_ORDER:
+                if tables[model]:
+                    _bulk_insert(connection, model.__table__, tables[model])
+            counts["tumours"] += len(tables[TumourRow])
+            counts["treatments"] += len(tables[TreatmentRow])
+            counts["recurrences"] += len(tables[RecurrenceRow])
+            counts["events"] += len(tables[FollowUpEvent])
+            counts["visits"] += len(tables[Visit])
+            counts["side_effects"] += len(tables[SideEffect])
+            counts["rehab_plans"] += len(tables[RehabPlan])
             done += size
             if progress:
                 progress(done, patients)
-        if session.connection().dialect.name == "postgresql":
-            # the patients were inserted with their ids: move the id sequence past them, or
-            # the next patient added through the app collides with one of them
-            session.execute(
-                text(
-                    "SELECT setval(pg_get_serial_sequence('patients', 'id'), "
-                    "(SELECT max(id) FROM patients))"
-                )
-            )
-        summary = DemoSummary(patients=patients, **counts)
+        _advance_sequences(session.connection())
+        summary = DemoSummary(
+            patients=patients,
+            **counts,
+            bookings=stats.bookings,
+            no_shows=stats.no_shows,
+            covered=stats.covered,
+        )
         record(
             session,
             "demo",
@@ -526,3 +615,51 @@ def generate_demo(
         )
     db.optimize(thorough=True)
     return summary
+
+
+#: Parents before children (foreign keys).
+_TABLE_ORDER = (
+    Patient,
+    TumourRow,
+    TreatmentRow,
+    RecurrenceRow,
+    FollowUpEvent,
+    Visit,
+    SideEffect,
+    SideEffectGrade,
+    RehabPlan,
+    RehabMilestone,
+    RehabEntry,
+)
+
+
+def _history(
+    rng: random.Random,
+    synth: _Synth,
+    facts: PatientFacts,
+    plan: Plan | None,
+    ids: _Ids,
+    today: date,
+    calendar: ClinicCalendar,
+    stats: ClinicStats,
+    tables: dict[Any, list[dict[str, Any]]],
+) -> None:
+    """The patient's simulated past: calendar events, visits, side effects, rehabilitation."""
+    events: list[dict[str, Any]] = []
+    if plan is not None:
+        tier = RiskTier(plan.risk)
+        risks = [episode_tier(tier, e.episode).value for e in plan.events]
+        events = event_rows(rng, facts, plan.events, risks, ids.events, today, calendar, stats)
+        ids.events += len(events)
+        tables[FollowUpEvent].extend(events)
+        tables[Visit].extend(visit_rows(rng, facts, events))
+    effects, grades = side_effect_rows(rng, facts, ids.side_effects, today)
+    ids.side_effects += len(effects)
+    tables[SideEffect].extend(effects)
+    tables[SideEffectGrade].extend(grades)
+    if facts.amputations:
+        rehab, milestones, entries = rehab_rows(rng, facts, events, ids.rehab_plans, today)
+        ids.rehab_plans += 1
+        tables[RehabPlan].append(rehab)
+        tables[RehabMilestone].extend(milestones)
+        tables[RehabEntry].extend(entries)
