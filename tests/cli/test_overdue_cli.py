@@ -21,7 +21,7 @@ AS_OF = date(2026, 11, 23)
 def demo_db(url: str) -> str:
     db = open_database(url)
     try:
-        generate_demo(db, 150, 9, AS_OF, Actor(None, "demo"))
+        generate_demo(db, 400, 9, AS_OF, Actor(None, "demo"))
     finally:
         db.dispose()
     return url

@@ -235,7 +235,7 @@ def test_dashboard_counts_and_month_end_history(db: Database) -> None:
 
 def test_pages_make_up_the_whole_list_in_every_order(db: Database, people) -> None:  # type: ignore[no-untyped-def]
     """The window's pages and the export are one list: never a row more, less or moved."""
-    generate_demo(db, 25, 3, AS_OF, TESTER)
+    generate_demo(db, 400, 3, AS_OF, TESTER)
     scheduler, doctor = people
     everything = overdue_rows(db, OverdueQuery(AS_OF, section="all"))
     assert len(everything) >= 3

@@ -258,12 +258,16 @@ SESSION_NOTES = (
 )
 
 
-def _milestone_targets(events: Sequence[dict[str, Any]], since: date) -> dict[str, dict[str, Any]]:
+def _milestone_targets(
+    events: Sequence[dict[str, Any]], since: date, programme: Any
+) -> dict[str, dict[str, Any]]:
     """Each milestone's event: the n-th rehab or fitting event on or after the operation, as the
     rehabilitation service sets the targets."""
     ordered = sorted((e for e in events if e["due"] >= since), key=lambda e: (e["due"], e["id"]))
     found = {}
-    for milestone in rehab_reference().milestones:
+    for milestone in programme.milestones:
+        if milestone.event_kind is None:
+            continue
         of_kind = [e for e in ordered if e["kind"] == milestone.event_kind]
         if len(of_kind) >= milestone.occurrence:
             found[milestone.code] = of_kind[milestone.occurrence - 1]
@@ -291,9 +295,10 @@ def rehab_rows(
     operated_on, level = facts.amputations[-1]
     lower = level in LOWER_LIMB_AMPUTATION_LEVELS
     ref = rehab_reference()
-    targets = _milestone_targets(events, operated_on)
+    programme = ref.programme("amputation", level)
+    targets = _milestone_targets(events, operated_on, programme)
     milestones = []
-    for milestone in ref.milestones:
+    for milestone in programme.milestones:
         event = targets.get(milestone.code)
         achieved = None
         if event is not None and event["state"] in (
