@@ -283,9 +283,7 @@ class PatientView(QWidget):
         if answer != QMessageBox.StandardButton.Yes:
             return
         try:
-            change = delete_treatment(
-                self.db, self.user, self.record.id, chosen.id, chosen.version
-            )
+            change = delete_treatment(self.db, self.user, self.record.id, chosen.id, chosen.version)
         except Exception as exc:  # said in words; the screen shows what is there now
             report_failure(exc, "delete treatment")
             QMessageBox.warning(self, "SurvTrack", user_message(exc))

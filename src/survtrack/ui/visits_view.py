@@ -30,6 +30,7 @@ from survtrack.reports.avs_template import TemplateError
 from survtrack.reports.printed_document import PrintedDocument
 from survtrack.services.auth import SignedIn
 from survtrack.services.clinic_settings import clinic_info
+from survtrack.services.errors import user_message
 from survtrack.services.patient_calendar import patient_calendar_ics
 from survtrack.services.summaries import Summary, build_summary
 from survtrack.services.visits import (
@@ -41,7 +42,6 @@ from survtrack.services.visits import (
     visits_on,
 )
 from survtrack.store.engine import Database
-from survtrack.services.errors import user_message
 from survtrack.ui.forms import DateField, FormDialog, open_dialog, report_failure
 from survtrack.ui.saving import checked_write
 from survtrack.ui.tables import fill_rows, read_only_table

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from survtrack.domain.errors import BadInput
 from survtrack.domain.events import EventKind, is_overdue
 from survtrack.reports.appointment_export import clinic_day_csv
+from survtrack.services.errors import user_message
 from survtrack.services.worklists import (
     NeedsPlanRow,
     WorklistRow,
@@ -37,10 +38,9 @@ from survtrack.services.worklists import (
     to_book,
 )
 from survtrack.store.engine import Database
-from survtrack.services.errors import user_message
 from survtrack.ui.forms import DateField, report_failure
-from survtrack.ui.saving import checked_write
 from survtrack.ui.paged_model import PagedTableModel, load_flags
+from survtrack.ui.saving import checked_write
 from survtrack.ui.state_colours import OVERDUE_BACKGROUND, STATE_BACKGROUND
 from survtrack.ui.tables import list_table
 from survtrack.ui.workers import TaskRunner
