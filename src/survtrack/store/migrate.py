@@ -14,6 +14,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 from survtrack.resources import resource_dir
+from survtrack.store.engine import READ_ONLY
 
 
 class DatabaseTooNew(RuntimeError):
@@ -29,7 +30,8 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as conn:
+    # a read: on SQLite a deferred BEGIN, so checking the schema never waits behind a writer
+    with engine.connect().execution_options(**{READ_ONLY: True}) as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
