@@ -39,6 +39,8 @@ MESSAGES = {
     "it. Nothing was saved; open it again to see the current version.",
     "duplicate": "This is already recorded (a record with the same details exists). "
     "Nothing was saved.",
+    "not_allowed": "A value is missing, refers to a record that no longer exists, or is not "
+    "allowed. Nothing was saved; open the record again and check what was typed.",
     "too_long": "A value is too long for the database. Nothing was saved; shorten the text "
     "and try again.",
     "locked": "The database is busy with another workstation's change. Nothing was saved; "
@@ -96,8 +98,8 @@ def _from_driver(orig: BaseException | None, wrapper: BaseException) -> str | No
             return _PG_CODES[code]
         if code.startswith("08"):
             return "unreachable"
-        if code.startswith("23"):
-            return "duplicate" if code == "23505" else None
+        if code.startswith("23"):  # not null, foreign key, check
+            return "not_allowed"
     if isinstance(orig, sqlite3.Error):
         number = getattr(orig, "sqlite_errorcode", None)
         text = str(orig).lower()
@@ -111,6 +113,8 @@ def _from_driver(orig: BaseException | None, wrapper: BaseException) -> str | No
             "unique constraint failed" in text
         ):
             return "duplicate"
+        if isinstance(orig, sqlite3.IntegrityError):
+            return "not_allowed"
     if isinstance(orig, OSError):
         return _from_os_error(orig)
     if isinstance(wrapper, sa_exc.DBAPIError) and wrapper.connection_invalidated:
