@@ -56,6 +56,9 @@ def ensure_schema(engine: Engine) -> None:
         if current == script.get_current_head():
             return
     with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            # a schema change may rewrite a large table: not cut off by the workstation timeout
+            conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
         conn.commit()
