@@ -370,9 +370,18 @@ COMMANDS = {
 }
 
 
+def _failure_words(exc: Exception) -> str:
+    from survtrack.services.errors import error_kind, user_message
+
+    if error_kind(exc) is None:
+        return f"{type(exc).__name__}: {exc}"
+    return user_message(exc)
+
+
 def run_command(args: argparse.Namespace) -> int:
     """Run one headless command with the exit-code contract."""
     from survtrack.services.errors import ConflictError
+    from survtrack.store.engine import PlaintextRefused
     from survtrack.store.migrate import DatabaseTooNew
 
     try:
@@ -388,8 +397,12 @@ def run_command(args: argparse.Namespace) -> int:
         return EXIT_FAILURE
     except KeyboardInterrupt:
         return EXIT_FAILURE
+    except PlaintextRefused as exc:
+        print(f"survtrack: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     except Exception as exc:
-        print(f"survtrack: {type(exc).__name__}: {exc}", file=sys.stderr)
+        # a database or file failure in words (services.errors); anything else as it was
+        print(f"survtrack: {_failure_words(exc)}", file=sys.stderr)
         return EXIT_FAILURE
 
 

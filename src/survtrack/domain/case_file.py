@@ -179,7 +179,7 @@ def _treatment(data: Any, path: str) -> Treatment:
     kind = obj.get("type")
     if kind is None:
         raise BadInput(f"{path}.type", "is required")
-    if kind not in _TREATMENT_FIELDS:
+    if not isinstance(kind, str) or kind not in _TREATMENT_FIELDS:
         raise BadInput(f"{path}.type", f"must be one of {', '.join(_TREATMENT_FIELDS)}")
     _no_unknown(obj, _TREATMENT_FIELDS[kind], f"{path}.")
     if kind == "surgery":
@@ -283,10 +283,16 @@ def _list(value: Any, path: str) -> list[Any]:
     return value
 
 
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_\-]{1,40}")
+
+
 def _no_unknown(obj: Mapping[str, Any], allowed: set[str], prefix: str) -> None:
     for key in obj:
         if key not in allowed:
-            raise BadInput(f"{prefix}{key}", "unknown field")
+            if _PLAIN_KEY.fullmatch(key):
+                raise BadInput(f"{prefix}{key}", "unknown field")
+            # an empty or strange name cannot stand as the field: the object is named instead
+            raise BadInput(prefix.rstrip(".") or "case file", f"unknown field {_shown(key)}")
 
 
 def _required(obj: Mapping[str, Any], key: str, path: str) -> Any:
@@ -332,9 +338,15 @@ def _optional_date(obj: Mapping[str, Any], key: str, path: str) -> date | None:
     return None if value is None else _date(value, path)
 
 
+def _shown(value: Any, limit: int = 40) -> str:
+    """A value as the message quotes it: short, whatever was typed (a 5 MB string or a list)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _choice(value: Any, allowed: tuple[str, ...], path: str) -> str:
-    if value not in allowed:
-        raise BadInput(path, f"{value!r} is not one of {', '.join(allowed)}")
+    if not isinstance(value, str) or value not in allowed:
+        raise BadInput(path, f"{_shown(value)} is not one of {', '.join(allowed)}")
     return str(value)
 
 
@@ -350,7 +362,7 @@ def _enum(enum: type[E], value: Any, path: str) -> E:
         return enum(value)
     except ValueError:
         allowed = ", ".join(member.value for member in enum)
-        raise BadInput(path, f"{value!r} is not one of {allowed}") from None
+        raise BadInput(path, f"{_shown(value)} is not one of {allowed}") from None
 
 
 def _optional_enum(enum: type[E], obj: Mapping[str, Any], key: str, path: str) -> E | None:

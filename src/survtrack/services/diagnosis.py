@@ -289,13 +289,18 @@ def save_treatment(
 
 
 def delete_treatment(
-    db: Database, user: SignedIn, patient_id: int, treatment_id: int
+    db: Database,
+    user: SignedIn,
+    patient_id: int,
+    treatment_id: int,
+    expected_version: int | None = None,
 ) -> CalendarChange:
     require(user, Action.CHANGE_DIAGNOSIS)
     with db.write(user.actor) as session:
         row = session.get(TreatmentRow, treatment_id)
         if row is None or row.patient_id != patient_id:
             raise BadInput("treatment", "no longer exists")
+        check_version("This treatment", row.version, expected_version)
         session.delete(row)
         session.flush()
         return regenerate_in_session(session, patient_id)

@@ -34,6 +34,7 @@ from survtrack.domain.overdue import (
     severity,
 )
 from survtrack.services.auth import SignedIn
+from survtrack.services.errors import ConflictError, check_version
 from survtrack.store.engine import Database
 from survtrack.store.models import (
     FollowUpEvent,
@@ -599,6 +600,7 @@ def acknowledge(
     with db.write(user.actor) as session:
         for row in rows:
             ack = session.get(OverdueAcknowledgement, (row.patient_id, row.kind))
+            _check_row_unchanged(session, row, ack)
             if ack is None:
                 ack = OverdueAcknowledgement(patient_id=row.patient_id, kind=row.kind)
                 session.add(ack)
@@ -609,7 +611,33 @@ def acknowledge(
         return len({(r.patient_id, r.kind) for r in rows})
 
 
-def add_note(db: Database, user: SignedIn, event_id: int, text: str) -> None:
+def _utc(moment: datetime | None) -> datetime | None:
+    if moment is None or moment.tzinfo is None:
+        return moment
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def _check_row_unchanged(
+    session: Session, row: OverdueRow, ack: OverdueAcknowledgement | None
+) -> None:
+    """The row as the user saw it is still the row: same oldest event at the same version, and
+    nobody acknowledged it (or acknowledged it again) in the meantime."""
+    event = session.get(FollowUpEvent, row.event_id)
+    if event is None:
+        raise BadInput("overdue row", "its follow-up event no longer exists")
+    check_version("This overdue row", event.version, row.version)
+    seen, current = _utc(row.acknowledged_at), _utc(ack.acknowledged_at if ack else None)
+    if (seen is None) != (current is None) or (
+        seen is not None and current is not None and abs((seen - current).total_seconds()) > 1
+    ):
+        raise ConflictError("This overdue row")
+
+
+def add_note(
+    db: Database, user: SignedIn, event_id: int, text: str, expected_version: int | None = None
+) -> None:
+    """The event's note; ``expected_version`` is the event's version the user saw (a note
+    typed over a change made elsewhere is refused, never overwrites it)."""
     if not text.strip():
         raise BadInput("note", "is empty")
     if len(text) > 2000:
@@ -618,6 +646,7 @@ def add_note(db: Database, user: SignedIn, event_id: int, text: str) -> None:
         event = session.get(FollowUpEvent, event_id)
         if event is None:
             raise BadInput("event", "no longer exists")
+        check_version("This follow-up event", event.version, expected_version)
         event.note = text.strip()
 
 

@@ -57,6 +57,7 @@ class TreatmentRecord:
     dose_gy: float | None
     agents: tuple[str, ...]
     doxorubicin_mg_m2: float | None
+    version: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +125,7 @@ def _treatment(row: TreatmentRow) -> TreatmentRecord:
         row.dose_gy,
         agents,
         row.doxorubicin_mg_m2,
+        row.version,
     )
 
 

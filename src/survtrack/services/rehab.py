@@ -34,6 +34,7 @@ from survtrack.domain.late_effects import (
     rehab_reference,
 )
 from survtrack.services.auth import SignedIn
+from survtrack.services.errors import check_version
 from survtrack.services.permissions import Action, require
 from survtrack.store.engine import Database
 from survtrack.store.models import (
@@ -53,6 +54,7 @@ class MilestoneRow:
     target: date | None
     achieved_on: date | None
     passed_at_start: bool = False  # the target was already past on the day the plan started
+    version: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,7 @@ class RehabRecord:
     entries: tuple[EntryRow, ...]  # oldest first
     operated_on: date | None = None
     started_on: date | None = None
+    version: int = 1  # the plan's (K level), for ``set_k_level(expected_version=...)``
 
     @property
     def programme(self) -> Programme:
@@ -279,12 +282,14 @@ def load_rehab(db: Database, patient_id: int) -> RehabRecord | None:
                     m.target,
                     m.achieved_on,
                     started is not None and m.target is not None and m.target < started,
+                    m.version,
                 )
                 for m in milestones
             ),
             tuple(EntryRow(e.id, e.entry, e.on, e.code, e.value, e.who, e.notes) for e in entries),
             plan.operated_on,
             plan.started_on,
+            plan.version,
         )
 
 
@@ -495,18 +500,31 @@ def record_referral(
 
 
 def set_k_level(
-    db: Database, user: SignedIn, patient_id: int, level: str, on: date | None, today: date
+    db: Database,
+    user: SignedIn,
+    patient_id: int,
+    level: str,
+    on: date | None,
+    today: date,
+    expected_version: int | None = None,
 ) -> None:
     require(user, Action.RECORD_REHAB)
     on = check_not_future("Date", on, today)
     with db.write(user.actor) as session:
         plan = _plan(session, patient_id)
+        check_version("This rehabilitation plan", plan.version, expected_version)
         _check_k_level(plan, level)
         plan.k_level, plan.k_level_on = level, on
 
 
 def achieve_milestone(
-    db: Database, user: SignedIn, patient_id: int, code: str, on: date | None, today: date
+    db: Database,
+    user: SignedIn,
+    patient_id: int,
+    code: str,
+    on: date | None,
+    today: date,
+    expected_version: int | None = None,
 ) -> None:
     """Date a milestone on the day it happened (today or earlier, not before the operation)."""
     require(user, Action.RECORD_REHAB)
@@ -521,6 +539,7 @@ def achieve_milestone(
         )
         if row is None:
             raise BadInput("Milestone", f"{code!r} is not a milestone of this plan")
+        check_version("This milestone", row.version, expected_version)
         row.achieved_on = on
 
 

@@ -13,6 +13,7 @@ from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import flag_modified
 
 from survtrack.domain.errors import BadInput
 from survtrack.domain.late_effects import (
@@ -24,6 +25,7 @@ from survtrack.domain.late_effects import (
     find_term,
 )
 from survtrack.services.auth import SignedIn
+from survtrack.services.errors import check_version
 from survtrack.services.permissions import Action, require
 from survtrack.store.engine import Database
 from survtrack.store.models import Patient, SideEffect, SideEffectGrade
@@ -148,6 +150,7 @@ def regrade(
     grade: int | None,
     today: date,
     confirmed: bool = False,
+    expected_version: int | None = None,
 ) -> None:
     """A visit's new grade for an ongoing effect (kept as history, never overwritten)."""
     require(user, Action.RECORD_SIDE_EFFECTS)
@@ -158,6 +161,7 @@ def regrade(
         effect = session.get(SideEffect, side_effect_id)
         if effect is None:
             raise BadInput("side effect", "no longer exists")
+        check_version("This side effect", effect.version, expected_version)
         entry: CtcaeTerm | None = find_term(effect.term)
         grade = check_grade(grade, entry)
         if effect.status != "ongoing":
@@ -168,11 +172,17 @@ def regrade(
         assert patient is not None
         _check_against_patient(patient, grade, graded_on, "Date")
         session.add(SideEffectGrade(side_effect_id=effect.id, graded_on=graded_on, grade=grade))
+        flag_modified(effect, "status")  # a new grade moves the effect's version too
         _close_if_fatal(effect, grade, graded_on)
 
 
 def resolve(
-    db: Database, user: SignedIn, side_effect_id: int, resolved_on: date | None, today: date
+    db: Database,
+    user: SignedIn,
+    side_effect_id: int,
+    resolved_on: date | None,
+    today: date,
+    expected_version: int | None = None,
 ) -> None:
     require(user, Action.RECORD_SIDE_EFFECTS)
     resolved_on = check_not_future("Resolved on", resolved_on, today)
@@ -180,6 +190,7 @@ def resolve(
         effect = session.get(SideEffect, side_effect_id)
         if effect is None:
             raise BadInput("side effect", "no longer exists")
+        check_version("This side effect", effect.version, expected_version)
         if resolved_on < effect.onset:
             raise BadInput("Resolved on", "is before the onset")
         effect.status, effect.resolved_on = "resolved", resolved_on

@@ -8,19 +8,103 @@ SQLAlchemy's ``begin`` event is where a transaction really starts.
 
 from __future__ import annotations
 
+import ipaddress
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from survtrack.store.audit import Actor, install_audit
 
 BUSY_TIMEOUT_MS = 10_000
-_READ_ONLY = "survtrack_read_only"
+READ_ONLY = "survtrack_read_only"
+_READ_ONLY = READ_ONLY
+
+#: PostgreSQL: how long a statement waits for a row lock, and how long any statement may run,
+#: before the server gives up (the user is told in words: services.errors.user_message).
+PG_LOCK_TIMEOUT = "5s"
+PG_STATEMENT_TIMEOUT = "30s"
+PG_CONNECT_TIMEOUT_S = 10
+ALLOW_PLAINTEXT_VARIABLE = "SURVTRACK_PG_ALLOW_PLAINTEXT"
+_SAFE_SSLMODES = ("require", "verify-ca", "verify-full")
+
+
+class PlaintextRefused(ValueError):
+    """A PostgreSQL server on another machine would be reached without TLS."""
+
+
+def _is_local_host(host: str) -> bool:
+    """A Unix socket (a path, or no host at all) or a loopback address: traffic never leaves
+    the machine, so TLS is not required."""
+    host = host.strip().strip("[]")
+    if not host or host.startswith("/") or host.startswith("@"):
+        return True
+    if host.casefold() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _pg_hosts(url: URL) -> list[str]:
+    hosts: list[str] = []
+    for value in (url.host, url.query.get("host"), url.query.get("hostaddr")):
+        for item in value if isinstance(value, tuple) else [value]:
+            if item:
+                hosts.extend(
+                    part.split(":")[0] if part.count(":") == 1 else part
+                    for part in str(item).split(",")
+                )
+    return hosts
+
+
+def pg_tls_settings(url: URL, allow_plaintext: bool | None = None) -> dict[str, str]:
+    """The connection arguments that make a PostgreSQL connection encrypted when the server is
+    on another machine: ``sslmode=require`` unless the URL asks for stricter. A URL that asks for
+    less is refused (``PlaintextRefused``) unless ``SURVTRACK_PG_ALLOW_PLAINTEXT=1``."""
+    if allow_plaintext is None:
+        allow_plaintext = os.environ.get(ALLOW_PLAINTEXT_VARIABLE, "").strip() == "1"
+    hosts = _pg_hosts(url)
+    if allow_plaintext or all(_is_local_host(host) for host in hosts) or not hosts:
+        return {}
+    asked = url.query.get("sslmode")
+    mode = asked if isinstance(asked, str) else None
+    if mode is None:
+        return {"sslmode": "require"}
+    if mode in _SAFE_SSLMODES:
+        return {}
+    raise PlaintextRefused(
+        f"The database server {', '.join(hosts)} is on another machine and the connection asks "
+        f"for sslmode={mode}, which can send patient data unencrypted. Use sslmode=require (or "
+        f"verify-full), or set {ALLOW_PLAINTEXT_VARIABLE}=1 if the network is protected otherwise."
+    )
+
+
+def _pg_connect_args(url: URL, allow_plaintext: bool | None) -> dict[str, Any]:
+    args: dict[str, Any] = dict(pg_tls_settings(url, allow_plaintext))
+    args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
+    if url.get_driver_name() in ("psycopg", "psycopg2") and "options" not in url.query:
+        args["options"] = (
+            f"-c lock_timeout={PG_LOCK_TIMEOUT} -c statement_timeout={PG_STATEMENT_TIMEOUT}"
+        )
+    return args
+
+
+def _pg_connect(dbapi_connection: Any, _record: Any) -> None:
+    """Timeouts on every connection, also when the URL carries its own ``options``."""
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"SET lock_timeout = '{PG_LOCK_TIMEOUT}'")
+    cursor.execute(f"SET statement_timeout = '{PG_STATEMENT_TIMEOUT}'")
+    cursor.close()
+    dbapi_connection.autocommit = autocommit
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -40,9 +124,11 @@ def _sqlite_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, allow_plaintext: bool | None = None) -> Engine:
     """An engine for any SQLAlchemy URL, with the SQLite settings above where it is SQLite.
 
+    PostgreSQL: TLS required to a server on another machine (``pg_tls_settings``), lock and
+    statement timeouts and a connection timeout on every connection.
     ``hide_parameters``: error messages never carry the bound values (names, MRNs, dates).
     """
     parsed = make_url(url)
@@ -53,6 +139,16 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        engine = create_engine(
+            url,
+            pool_pre_ping=True,
+            hide_parameters=True,
+            connect_args=_pg_connect_args(parsed, allow_plaintext),
+        )
+        if "options" in parsed.query:
+            event.listen(engine, "connect", _pg_connect)
         return engine
     return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 

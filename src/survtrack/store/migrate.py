@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 # Alembic is imported only when a database is not at this build's head: a start or a CLI command
 # on an up-to-date database skips loading it and every migration script (about 0.8 s).
+from survtrack.store.engine import READ_ONLY
 
 
 class DatabaseTooNew(RuntimeError):
@@ -38,13 +39,14 @@ def alembic_config(engine: Engine) -> Config:
 def current_revision(engine: Engine) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
-    with engine.connect() as conn:
+    # a read: on SQLite a deferred BEGIN, so checking the schema never waits behind a writer
+    with engine.connect().execution_options(**{READ_ONLY: True}) as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
 def stored_revision(engine: Engine) -> str | None:
     """The schema revision recorded in the database, read without Alembic (None when empty)."""
-    with engine.connect() as conn:
+    with engine.connect().execution_options(**{READ_ONLY: True}) as conn:
         if not inspect(conn).has_table("alembic_version"):
             return None
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
@@ -78,6 +80,9 @@ def ensure_schema(engine: Engine) -> None:
         if current == script.get_current_head():
             return
     with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            # a schema change may rewrite a large table: not cut off by the workstation timeout
+            conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
         conn.commit()

@@ -55,7 +55,14 @@ def run_app(db_url: str | None = None, demo: bool = False) -> int:
         QMessageBox.critical(None, "SurvTrack", str(exc))
         return 1
     except Exception as exc:
-        QMessageBox.critical(None, "SurvTrack", f"The database could not be opened.\n{exc}")
+        from survtrack.services.errors import error_kind, user_message
+        from survtrack.store.engine import PlaintextRefused
+
+        # the refusal's own words; a database failure in words; anything else as it is
+        said = user_message(exc) if error_kind(exc) is not None else str(exc)
+        if isinstance(exc, PlaintextRefused):
+            said = str(exc)
+        QMessageBox.critical(None, "SurvTrack", f"The database could not be opened.\n{said}")
         return 1
     try:
         user = prepare_demo(db) if demo else sign_in_interactively(db)

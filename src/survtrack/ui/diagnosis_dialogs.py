@@ -305,6 +305,7 @@ class TreatmentDialog(FormDialog):
             self.data(),
             self.today,
             treatment_id=self.treatment.id if self.treatment else None,
+            expected_version=self.treatment.version if self.treatment else None,
         )
 
 

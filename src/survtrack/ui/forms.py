@@ -6,6 +6,8 @@ the message under the form, focuses the field and keeps everything typed.
 
 from __future__ import annotations
 
+import logging
+import traceback
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time
 
@@ -21,7 +23,20 @@ from PySide6.QtWidgets import (
 )
 
 from survtrack.domain.errors import BadInput
-from survtrack.services.errors import ConflictError
+from survtrack.services.errors import error_kind, user_message
+
+log = logging.getLogger(__name__)
+
+
+def report_failure(exc: BaseException, where: str) -> None:
+    """Log a failure a user was told about: its type and kind only (its text may hold patient
+    data), with the traceback for an error nobody put words to."""
+    kind = error_kind(exc)
+    if kind is None:
+        frames = "".join(traceback.format_tb(exc.__traceback__, limit=8))
+        log.error("%s failed: %s\n%s", where, type(exc).__name__, frames)
+    else:
+        log.warning("%s failed: %s (%s)", where, type(exc).__name__, kind)
 
 
 class DateField(QLineEdit):
@@ -150,9 +165,9 @@ class FormDialog(QDialog):
             self.show_error(f"{exc.field[:1].upper()}{exc.field[1:]}: {exc.reason}.")
             self._focus_field(exc.field)
             return
-        except (PermissionError, ConflictError) as exc:
-            text = str(exc)
-            self.show_error(text[:1].upper() + text[1:] + ("" if text.endswith(".") else "."))
+        except Exception as exc:  # every failure is said, in words, and the dialog stays open
+            report_failure(exc, "form")
+            self.show_error(user_message(exc))
             return
         self.accept()
 

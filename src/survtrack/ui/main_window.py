@@ -336,6 +336,13 @@ class MainWindow(QMainWindow):
         except (TemplateError, BadInput) as exc:
             QMessageBox.critical(self, "SurvTrack", f"The summaries cannot be printed.\n{exc}")
             return
+        except Exception as exc:  # never "saved" for a file that was not written
+            from survtrack.services.errors import user_message
+            from survtrack.ui.forms import report_failure
+
+            report_failure(exc, "summaries for a clinic day")
+            QMessageBox.critical(self, "SurvTrack", user_message(exc))
+            return
         where = f"saved to {name}" if name else "sent to the printer"
         message = f"{count} summaries {where}" if finished else "Cancelled"
         self.statusBar().showMessage(message if count else f"No visit on {day}", 10000)

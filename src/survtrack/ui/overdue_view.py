@@ -29,11 +29,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from survtrack.domain.errors import BadInput
 from survtrack.domain.overdue import ModalityGroup
 from survtrack.reports.overdue_export import overdue_csv
 from survtrack.services.auth import Role, SignedIn
 from survtrack.services.calendar import load_event
+from survtrack.services.errors import user_message
 from survtrack.services.overdue import (
     OverdueQuery,
     OverdueRow,
@@ -50,10 +50,11 @@ from survtrack.services.overdue import (
 from survtrack.store.engine import Database
 from survtrack.ui.dashboard_view import DashboardView
 from survtrack.ui.event_dialogs import BookDialog, CompleteDialog, ReasonDialog
-from survtrack.ui.forms import DateField, FormDialog, open_dialog
+from survtrack.ui.forms import DateField, FormDialog, open_dialog, report_failure
 from survtrack.ui.list_printing import preview, table_html, write_pdf
 from survtrack.ui.overdue_model import COLUMNS, PAGE, OverdueModel
 from survtrack.ui.paged_model import load_flags
+from survtrack.ui.saving import checked_write
 from survtrack.ui.tables import list_table
 from survtrack.ui.workers import TaskRunner
 
@@ -392,9 +393,11 @@ class OverdueView(QWidget):
         text, ok = QInputDialog.getText(self, "Note", "Note on this event:", text=row.note or "")
         if ok:
             try:
-                add_note(self.db, self.user, row.event_id, text)
-            except BadInput as exc:
-                QMessageBox.warning(self, "Note", f"{exc.field}: {exc.reason}")
+                add_note(self.db, self.user, row.event_id, text, row.version)
+            except Exception as exc:  # said in words; the list shows what is there now
+                report_failure(exc, "overdue note")
+                QMessageBox.warning(self, "Note", user_message(exc))
+                self.refresh()
                 return
             self._acted("Note saved")
 
@@ -433,9 +436,17 @@ class OverdueView(QWidget):
         """Build the output from the filtered list off the GUI thread."""
         query, db = self.query(), self.db
         self.message.emit(f"Preparing the {what}…")
+
+        def finish_or_say(result: object) -> None:
+            try:
+                finish(result)
+            except Exception as exc:  # never "saved" for a file that was not written
+                report_failure(exc, what)
+                self.message.emit(f"The {what} failed: {user_message(exc)}")
+
         self.runner.submit(
             lambda: build(db, query),
-            finish,
+            finish_or_say,
             lambda error: self.message.emit(f"The {what} failed: {error}"),
             channel=f"export-{what}",
         )
@@ -452,7 +463,7 @@ class OverdueView(QWidget):
         target = path
 
         def finish(text: object) -> None:
-            target.write_text(str(text), encoding="utf-8")
+            checked_write(target, lambda: target.write_text(str(text), encoding="utf-8"))
             self.message.emit(f"Exported to {target}")
             self.exported.emit(str(target))
 
@@ -494,7 +505,7 @@ class OverdueView(QWidget):
         target = path
 
         def finish(html: object) -> None:
-            write_pdf(str(html), target)
+            checked_write(target, lambda: write_pdf(str(html), target))
             self.message.emit(f"Saved {target}")
             self.exported.emit(str(target))
 

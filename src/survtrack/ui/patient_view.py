@@ -24,12 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from survtrack.domain.errors import BadInput
 from survtrack.domain.events import ACTIONABLE_STATES
 from survtrack.services.auth import Role, SignedIn
 from survtrack.services.calendar import CalendarChange, EventRow, load_calendar
 from survtrack.services.diagnosis import delete_treatment
-from survtrack.services.errors import ConflictError
+from survtrack.services.errors import user_message
 from survtrack.services.event_actions import Undo, miss, reopen, undo
 from survtrack.services.patient_records import PatientRecord, TreatmentRecord, load_patient
 from survtrack.services.rehab import patient_flags
@@ -37,7 +36,7 @@ from survtrack.store.engine import Database
 from survtrack.ui.calendar_model import CalendarTableModel
 from survtrack.ui.diagnosis_dialogs import RecurrenceDialog, TreatmentDialog, TumourDialog
 from survtrack.ui.event_dialogs import BookDialog, CompleteDialog, MoveDialog, ReasonDialog
-from survtrack.ui.forms import FormDialog, open_dialog
+from survtrack.ui.forms import FormDialog, open_dialog, report_failure
 from survtrack.ui.patient_detail import PatientDetailPane, treatment_line
 from survtrack.ui.patient_dialogs import PatientDialog, StatusDialog
 from survtrack.ui.rehab_view import RehabView
@@ -284,9 +283,11 @@ class PatientView(QWidget):
         if answer != QMessageBox.StandardButton.Yes:
             return
         try:
-            change = delete_treatment(self.db, self.user, self.record.id, chosen.id)
-        except BadInput as exc:
-            QMessageBox.warning(self, "SurvTrack", f"{exc.field}: {exc.reason}")
+            change = delete_treatment(self.db, self.user, self.record.id, chosen.id, chosen.version)
+        except Exception as exc:  # said in words; the screen shows what is there now
+            report_failure(exc, "delete treatment")
+            QMessageBox.warning(self, "SurvTrack", user_message(exc))
+            self.reload()
             return
         self._after_change(change, "Treatment deleted")
 
@@ -359,8 +360,9 @@ class PatientView(QWidget):
     def _direct(self, action: Callable[[], Undo]) -> None:
         try:
             self.last_undo = action()
-        except (BadInput, PermissionError, ConflictError) as exc:
-            QMessageBox.warning(self, "SurvTrack", str(exc))
+        except Exception as exc:  # said in words; the screen shows what is there now
+            report_failure(exc, "event action")
+            QMessageBox.warning(self, "SurvTrack", user_message(exc))
             self.reload()
             return
         self._after_change(None, f"Saved: {self.last_undo.label}")
@@ -381,8 +383,9 @@ class PatientView(QWidget):
             return
         try:
             undo(self.db, self.user, token)
-        except (BadInput, ConflictError) as exc:
-            QMessageBox.warning(self, "SurvTrack", str(exc))
+        except Exception as exc:  # said in words; the screen shows what is there now
+            report_failure(exc, "undo")
+            QMessageBox.warning(self, "SurvTrack", user_message(exc))
             self.last_undo = None
             self.reload()
             return

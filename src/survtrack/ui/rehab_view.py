@@ -305,7 +305,13 @@ class MilestoneDialog(FormDialog):
 
     def save(self) -> None:
         achieve_milestone(
-            self.db, self.user, self.patient_id, self.milestone.code, self.when.value(), self.today
+            self.db,
+            self.user,
+            self.patient_id,
+            self.milestone.code,
+            self.when.value(),
+            self.today,
+            self.milestone.version,
         )
 
 

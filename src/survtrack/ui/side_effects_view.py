@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from survtrack.domain.errors import BadInput
 from survtrack.domain.late_effects import ATTRIBUTIONS, grade_meaning, search_terms
 from survtrack.services.auth import SignedIn
+from survtrack.services.errors import user_message
 from survtrack.services.permissions import Action, can
 from survtrack.services.side_effects import (
     CONFIRM_FROM_GRADE,
@@ -38,7 +39,14 @@ from survtrack.services.side_effects import (
     resolve,
 )
 from survtrack.store.engine import Database
-from survtrack.ui.forms import DateField, FormDialog, choice_box, code_options, open_dialog
+from survtrack.ui.forms import (
+    DateField,
+    FormDialog,
+    choice_box,
+    code_options,
+    open_dialog,
+    report_failure,
+)
 from survtrack.ui.line_chart import LineChart, Series
 from survtrack.ui.tables import fill_rows, read_only_table
 
@@ -224,6 +232,7 @@ class RegradeDialog(FormDialog):
             grade,
             self.today,
             confirmed=confirmed,
+            expected_version=self.effect.version,
         )
 
 
@@ -324,13 +333,12 @@ class SideEffectsView(QWidget):
         if effect is None or effect.status != "ongoing":
             return
         try:
-            resolve(self.db, self.user, effect.id, self.today(), self.today())
-        except BadInput as exc:
-            QMessageBox.warning(self, "Side effect", f"{exc.field}: {exc.reason}")
-            return
-        except PermissionError as exc:
-            text = str(exc)
-            QMessageBox.warning(self, "Side effect", text[:1].upper() + text[1:] + ".")
+            resolve(self.db, self.user, effect.id, self.today(), self.today(), effect.version)
+        except Exception as exc:  # said in words; the list shows what is there now
+            report_failure(exc, "resolve side effect")
+            QMessageBox.warning(self, "Side effect", user_message(exc))
+            if self.patient_id is not None:
+                self.show_patient(self.patient_id)
             return
         if self.patient_id is not None:
             self.show_patient(self.patient_id)

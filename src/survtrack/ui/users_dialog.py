@@ -12,9 +12,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from survtrack.domain.errors import BadInput
 from survtrack.services.auth import Role, SignedIn, UserRow, list_users, set_active
+from survtrack.services.errors import user_message
 from survtrack.store.engine import Database
+from survtrack.ui.forms import report_failure
 from survtrack.ui.sign_in_dialog import NewUserDialog
 from survtrack.ui.tables import fill_rows, read_only_table
 
@@ -84,6 +85,7 @@ class UsersDialog(QDialog):
                 return
         try:
             set_active(self.db, user.id, not user.active, self.admin)
-        except BadInput as exc:
-            QMessageBox.warning(self, "Users", f"{exc.field}: {exc.reason}")
+        except Exception as exc:  # said in words; the list shows what is there now
+            report_failure(exc, "users")
+            QMessageBox.warning(self, "Users", user_message(exc))
         self.reload()

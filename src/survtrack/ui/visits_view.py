@@ -30,6 +30,7 @@ from survtrack.reports.avs_template import TemplateError
 from survtrack.reports.printed_document import PrintedDocument
 from survtrack.services.auth import SignedIn
 from survtrack.services.clinic_settings import clinic_info
+from survtrack.services.errors import user_message
 from survtrack.services.patient_calendar import patient_calendar_ics
 from survtrack.services.summaries import Summary, build_summary
 from survtrack.services.visits import (
@@ -41,7 +42,8 @@ from survtrack.services.visits import (
     visits_on,
 )
 from survtrack.store.engine import Database
-from survtrack.ui.forms import DateField, FormDialog, open_dialog
+from survtrack.ui.forms import DateField, FormDialog, open_dialog, report_failure
+from survtrack.ui.saving import checked_write
 from survtrack.ui.tables import fill_rows, read_only_table
 
 
@@ -223,7 +225,13 @@ class VisitsView(QWidget):
             if not name:
                 return None
             path = Path(name)
-        write_pdf([document], path)
+        target = path
+        try:
+            checked_write(target, lambda: write_pdf([document], target))
+        except Exception as exc:  # never "saved" for a file that was not written
+            report_failure(exc, "summary PDF")
+            QMessageBox.critical(self, "After-visit summary", user_message(exc))
+            return None
         self.changed.emit(f"Saved {path}")
         return path
 
@@ -246,7 +254,13 @@ class VisitsView(QWidget):
         except BadInput as exc:
             QMessageBox.critical(self, "Calendar file", f"The calendar cannot be exported.\n{exc}")
             return None
-        path.write_bytes(data)
+        target = path
+        try:
+            checked_write(target, lambda: target.write_bytes(data))
+        except Exception as exc:  # never "saved" for a file that was not written
+            report_failure(exc, "calendar file")
+            QMessageBox.critical(self, "Calendar file", user_message(exc))
+            return None
         self.changed.emit(f"Saved {path}")
         return path
 
@@ -310,8 +324,21 @@ def batch_summaries(
         _, finished = paint_documents(printer, documents, lambda d, _t: step(d, len(visits)))
     else:
         assert path is not None
-        finished = write_pdf(documents, path, lambda d, _t: step(d, len(visits))) >= 0 and (
-            path.exists()
-        )
+        target, cancelled = path, []
+
+        def step_pdf(done: int, _total: int) -> bool:
+            keep_going = step(done, len(visits))
+            if not keep_going:
+                cancelled.append(True)
+            return keep_going
+
+        try:
+            checked_write(target, lambda: write_pdf(documents, target, step_pdf))
+            finished = True
+        except OSError:
+            if not cancelled:  # not written: an error, never "saved" nor "cancelled"
+                dialog.close()
+                raise
+            finished = False  # a cancelled file is removed
     dialog.close()
     return len(documents), finished

@@ -15,6 +15,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from survtrack.services.errors import user_message
+
 log = logging.getLogger(__name__)
 
 
@@ -42,7 +44,8 @@ class _Task(QRunnable):
             # The type and the code path only: an exception's text may hold patient data.
             frames = "".join(traceback.format_tb(exc.__traceback__, limit=8))
             log.error("background task failed: %s\n%s", type(exc).__name__, frames)
-            self.signals.failed.emit(self.ticket, f"{type(exc).__name__}: {exc}")
+            # what the user reads: plain words (services.errors), never the driver's text
+            self.signals.failed.emit(self.ticket, user_message(exc))
         else:
             self.results[self.ticket] = result
             self.signals.done.emit(self.ticket)

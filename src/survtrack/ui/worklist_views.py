@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 from survtrack.domain.errors import BadInput
 from survtrack.domain.events import EventKind, is_overdue
 from survtrack.reports.appointment_export import clinic_day_csv
+from survtrack.services.errors import user_message
 from survtrack.services.worklists import (
     NeedsPlanRow,
     WorklistRow,
@@ -36,8 +38,9 @@ from survtrack.services.worklists import (
     to_book,
 )
 from survtrack.store.engine import Database
-from survtrack.ui.forms import DateField
+from survtrack.ui.forms import DateField, report_failure
 from survtrack.ui.paged_model import PagedTableModel, load_flags
+from survtrack.ui.saving import checked_write
 from survtrack.ui.state_colours import OVERDUE_BACKGROUND, STATE_BACKGROUND
 from survtrack.ui.tables import list_table
 from survtrack.ui.workers import TaskRunner
@@ -276,7 +279,13 @@ class ClinicDayView(_WorklistView):
             )
             for r in self.model.rows
         ]
-        path.write_text(clinic_day_csv(rows), encoding="utf-8")
+        target = path
+        try:
+            checked_write(target, lambda: target.write_text(clinic_day_csv(rows), encoding="utf-8"))
+        except Exception as exc:  # never a silent failure
+            report_failure(exc, "clinic day CSV")
+            QMessageBox.warning(self, "Clinic day", user_message(exc))
+            return None
         return path
 
 
