@@ -180,9 +180,7 @@ def verify_database(engine: Engine) -> tuple[int, int | None]:
     """``verify_chain`` over a SQLite database's audit log, read in id order."""
     table = AuditEntry.__table__
     with engine.connect() as conn:
-        result = conn.execution_options(yield_per=2000).execute(
-            select(table).order_by(table.c.id)
-        )
+        result = conn.execution_options(yield_per=2000).execute(select(table).order_by(table.c.id))
         return verify_chain(result)
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from survtrack.store.audit import Actor, install_audit
+from survtrack.store.limits import install_limits
 
 BUSY_TIMEOUT_MS = 10_000
 _READ_ONLY = "survtrack_read_only"
@@ -130,3 +131,4 @@ class Database:
 
 
 install_audit()
+install_limits()
