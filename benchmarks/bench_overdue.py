@@ -64,6 +64,7 @@ def build(path: Path, patients: int) -> None:
             "100",
             "--db",
             f"sqlite:///{path}",
+            "--create",
         ],
         check=True,
     )
