@@ -27,10 +27,13 @@ def _label(key: str) -> str:
     return key.replace("_", " ").capitalize()
 
 
-def check_row(obj: Any) -> None:
-    """Raise ``BadInput`` for the first value of ``obj`` (a mapped row) out of its limits."""
+def check_row(obj: Any, changed_only: bool = False) -> None:
+    """Raise ``BadInput`` for the first value of ``obj`` (a mapped row) out of its limits
+    (``changed_only``: of the values changed, so that an old row can still be edited)."""
     state = inspect(obj)
     for attr in state.mapper.column_attrs:
+        if changed_only and not state.attrs[attr.key].history.has_changes():
+            continue
         column = attr.columns[0]
         value = state.dict.get(attr.key)
         if value is None or (not hasattr(value, "__len__") and not isinstance(value, date)):
@@ -56,9 +59,12 @@ def _check_day(key: str, day: date) -> None:
 
 
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
-    for obj in list(session.new) + list(session.dirty):
+    for obj in session.new:
         if not isinstance(obj, AuditEntry):
             check_row(obj)
+    for obj in session.dirty:
+        if not isinstance(obj, AuditEntry):
+            check_row(obj, changed_only=True)
 
 
 _installed = False
