@@ -37,8 +37,19 @@ def build(path: Path, patients: int) -> None:
         return
     began = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "survtrack", "demo", "--patients", str(patients), "--seed", "100",
-         "--db", f"sqlite:///{path}"],
+        [
+            sys.executable,
+            "-m",
+            "survtrack",
+            "demo",
+            "--patients",
+            str(patients),
+            "--seed",
+            "100",
+            "--db",
+            f"sqlite:///{path}",
+            "--create",
+        ],
         check=True,
     )  # fmt: skip
     elapsed = time.perf_counter() - began

@@ -14,7 +14,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cli.run_command(args)
     from survtrack.ui.app import run_app
 
-    return run_app(db_url=getattr(args, "db", None), demo=args.demo)
+    return run_app(
+        db_url=getattr(args, "db", None), demo=args.demo, create=getattr(args, "create", False)
+    )
 
 
 if __name__ == "__main__":

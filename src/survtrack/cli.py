@@ -1,4 +1,5 @@
-"""The headless command line (DESIGN.md section 3): stage, plan, demo, overdue, avs, fhir, import.
+"""The headless command line (DESIGN.md section 3): stage, plan, demo, overdue, avs, fhir, import,
+backup, restore, db upgrade / grant-app-role, audit verify.
 
 Exit codes: 0 success; 2 bad input, with one line on stderr naming the field and nothing on stdout;
 1 anything else (also one line on stderr, never a traceback).
@@ -24,6 +25,7 @@ from survtrack.domain.sites import Metastasis, Nodes, Site
 
 if TYPE_CHECKING:
     from survtrack.store.audit import Actor
+    from survtrack.store.engine import Database
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -44,6 +46,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="SQLAlchemy database URL (default: SURVTRACK_DB, else the SQLite "
         "file in the per-user data folder)",
+    )
+    common.add_argument(
+        "--create",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="make a new SQLite database at the --db path when there is none "
+        "(otherwise a missing file is refused)",
     )
     parser = _Parser(
         prog="survtrack",
@@ -137,7 +146,49 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="show what would be added and updated; write nothing",
     )
+    backup = commands.add_parser(
+        "backup",
+        parents=[common],
+        help="a consistent copy of the database (SQLite; pg_dump for PostgreSQL)",
+    )
+    backup.add_argument(
+        "file", nargs="?", metavar="FILE", help="default: a new file in the data folder's backups"
+    )
+    restore = commands.add_parser(
+        "restore",
+        parents=[common],
+        help="replace the SQLite database by a checked backup (the replaced file is kept)",
+    )
+    restore.add_argument("file", metavar="FILE")
+    database = commands.add_parser("db", parents=[common], help="schema and database roles")
+    actions = database.add_subparsers(dest="db_action", metavar="ACTION", parser_class=_Parser)
+    actions.required = True
+    actions.add_parser(
+        "upgrade", parents=[common], help="bring the schema to this version (as the owner)"
+    )
+    grant = actions.add_parser(
+        "grant-app-role",
+        parents=[common],
+        help="PostgreSQL: give ROLE the app's rights (the audit log: insert and read only)",
+    )
+    grant.add_argument("role", metavar="ROLE")
+    audit = commands.add_parser("audit", parents=[common], help="the audit trail")
+    audit_actions = audit.add_subparsers(
+        dest="audit_action", metavar="ACTION", parser_class=_Parser
+    )
+    audit_actions.required = True
+    audit_actions.add_parser(
+        "verify", parents=[common], help="SQLite: check the audit rows' hash chain"
+    )
     return parser
+
+
+def open_for(args: argparse.Namespace) -> Database:
+    """The database a command works on: refused if missing (unless --create), not SurvTrack's,
+    on a network share, or (PostgreSQL) behind this version's schema."""
+    from survtrack.services.database import open_clinic_database
+
+    return open_clinic_database(getattr(args, "db", None), create=getattr(args, "create", False))
 
 
 def cli_actor(command: str) -> Actor:
@@ -153,8 +204,8 @@ def cli_actor(command: str) -> Actor:
 
 def run_avs(args: argparse.Namespace) -> int:
     from survtrack.reports.avs_pdf import write_pdf
+    from survtrack.services.audit_reads import SUMMARY_SAVED, audit_read
     from survtrack.services.clinic_settings import clinic_info
-    from survtrack.services.database import open_database
     from survtrack.services.summaries import build_summary
     from survtrack.services.visits import find_visit, patient_id_by_mrn
 
@@ -165,11 +216,12 @@ def run_avs(args: argparse.Namespace) -> int:
         raise BadInput("output", f"no such folder: {output.parent}")
     clinic = clinic_info()
     clinic.require_phone()  # before the database: no summary without the clinic's phone
-    database = open_database(getattr(args, "db", None))
+    database = open_for(args)
     try:
         patient_id = patient_id_by_mrn(database, args.mrn)
         visit = find_visit(database, patient_id, args.visit)
         summary = build_summary(database, patient_id, visit, date.today(), args.large_print, clinic)
+        audit_read(database, cli_actor("avs"), SUMMARY_SAVED, patient_id, path=output.resolve())
     finally:
         database.dispose()
     write_pdf([summary.document], output)
@@ -181,7 +233,7 @@ def run_avs(args: argparse.Namespace) -> int:
 def run_overdue(args: argparse.Namespace) -> int:
     from survtrack.domain.case_file import parse_date
     from survtrack.reports.overdue_export import overdue_json, overdue_text, write_overdue_csv
-    from survtrack.services.database import open_database
+    from survtrack.services.audit_reads import OVERDUE_EXPORTED, audit_read
     from survtrack.services.overdue import (
         OverdueQuery,
         check_physician_filter,
@@ -202,9 +254,11 @@ def run_overdue(args: argparse.Namespace) -> int:
     # A one-shot process building 10^5 short-lived rows and no reference cycles: the cyclic
     # collector would only re-scan them, about a fifth of the export's time.
     gc.disable()
-    database = open_database(getattr(args, "db", None))
+    database = open_for(args)
     try:
         check_physician_filter(database, query)
+        detail = {"as of": as_of.isoformat(), "format": args.format}
+        audit_read(database, cli_actor("overdue"), OVERDUE_EXPORTED, detail=detail)
         rows = iter_export_values(database, query)
         if args.format == "csv":
             # rows are built and written as they are read; the text goes out only when whole,
@@ -290,10 +344,11 @@ def _calendar_key(text: str | None) -> str:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from survtrack.services.database import open_database
-    from survtrack.services.demo import generate_demo
+    from survtrack.services.demo import MAX_PATIENTS, generate_demo
 
-    database = open_database(getattr(args, "db", None))
+    if not 1 <= args.patients <= MAX_PATIENTS:  # before any database is opened or made
+        raise BadInput("patients", f"must be between 1 and {MAX_PATIENTS}")
+    database = open_for(args)
     try:
         summary = generate_demo(
             database,
@@ -310,14 +365,16 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_fhir(args: argparse.Namespace) -> int:
-    from survtrack.services.database import open_database
+    from survtrack.services.audit_reads import FHIR_EXPORTED, audit_read
     from survtrack.services.fhir_export import check_output, patient_id_by_mrn, write_fhir
 
     output = Path(args.output)
     check_output(output)
-    database = open_database(getattr(args, "db", None))
+    database = open_for(args)
     try:
-        write_fhir(database, patient_id_by_mrn(database, args.mrn), output)
+        patient_id = patient_id_by_mrn(database, args.mrn)
+        audit_read(database, cli_actor("fhir"), FHIR_EXPORTED, patient_id, path=output.resolve())
+        write_fhir(database, patient_id, output)
     finally:
         database.dispose(optimize=False)
     return EXIT_OK
@@ -328,10 +385,9 @@ MAX_ERROR_LINES = 50
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from survtrack.services.database import open_database
     from survtrack.services.patient_import import NEW, UPDATE, apply_import, preview_import
 
-    database = open_database(getattr(args, "db", None))
+    database = open_for(args)
     try:
         preview = preview_import(database, Path(args.file), date.today())
         errors = preview.errors
@@ -359,6 +415,76 @@ def run_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_backup(args: argparse.Namespace) -> int:
+    from survtrack.services.backup import backup
+    from survtrack.services.database import refuse_network_path, sqlite_path
+    from survtrack.services.locations import resolve_db_url
+
+    url = resolve_db_url(getattr(args, "db", None))
+    path = sqlite_path(url)
+    if path is not None:
+        refuse_network_path(path)
+    made = backup(url, Path(args.file) if args.file else None)
+    print(f"backup written: {made}")
+    return EXIT_OK
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    from survtrack.services.backup import restore
+    from survtrack.services.locations import resolve_db_url
+
+    revision, aside = restore(resolve_db_url(getattr(args, "db", None)), Path(args.file))
+    kept = f"; the replaced database is kept as {aside}" if aside else ""
+    print(f"restored {args.file} (schema {revision}){kept}")
+    return EXIT_OK
+
+
+def run_db(args: argparse.Namespace) -> int:
+    from survtrack.services.database import open_database, sqlite_path
+    from survtrack.services.db_admin import grant_app_role
+    from survtrack.services.locations import resolve_db_url
+    from survtrack.store.migrate import current_revision
+
+    url = resolve_db_url(getattr(args, "db", None))
+    if args.db_action == "grant-app-role":
+        grant_app_role(url, args.role)
+        print(f"role {args.role}: the app's rights granted (audit log: read and insert only)")
+        return EXIT_OK
+    if sqlite_path(url) is not None:  # the same checks as any command, then upgraded by opening
+        open_for(args).dispose()
+    database = open_database(url)
+    try:
+        print(f"database at schema {current_revision(database.engine)}")
+    finally:
+        database.dispose(optimize=False)
+    return EXIT_OK
+
+
+def run_audit(args: argparse.Namespace) -> int:
+    from survtrack.store.audit import verify_database
+
+    database = open_for(args)
+    try:
+        if not database.is_sqlite:
+            print(
+                "PostgreSQL: the audit log is protected by the app role's rights "
+                "(no update, delete or truncate), not by a hash chain; nothing to verify"
+            )
+            return EXIT_OK
+        count, broken = verify_database(database.engine)
+    finally:
+        database.dispose(optimize=False)
+    if broken is not None:
+        print(
+            f"survtrack: audit log broken at row {broken}: it was changed, or a row before it "
+            "was removed, outside SurvTrack",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
+    print(f"audit log OK ({count} rows)")
+    return EXIT_OK
+
+
 COMMANDS = {
     "stage": run_stage,
     "plan": run_plan,
@@ -367,6 +493,10 @@ COMMANDS = {
     "avs": run_avs,
     "fhir": run_fhir,
     "import": run_import,
+    "backup": run_backup,
+    "restore": run_restore,
+    "db": run_db,
+    "audit": run_audit,
 }
 
 
@@ -380,15 +510,26 @@ def _failure_words(exc: Exception) -> str:
 
 def run_command(args: argparse.Namespace) -> int:
     """Run one headless command with the exit-code contract."""
+    from survtrack.services.app_log import configure_logging
+    from survtrack.services.backup import PgBackupProcedure
+    from survtrack.services.database import CannotOpen
     from survtrack.services.errors import ConflictError
     from survtrack.store.engine import PlaintextRefused
-    from survtrack.store.migrate import DatabaseTooNew
+    from survtrack.store.migrate import DatabaseNeedsUpgrade, DatabaseTooNew
 
+    if args.command not in ("stage", "plan"):  # no database, nothing worth a log file
+        configure_logging()
     try:
         return COMMANDS[args.command](args)
     except BadInput as exc:
         print(f"survtrack: {exc.field}: {exc.reason}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except (CannotOpen, DatabaseNeedsUpgrade) as exc:
+        print(f"survtrack: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except PgBackupProcedure as exc:  # several lines: the procedure to follow
+        print(f"survtrack: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     except ConflictError as exc:
         print(f"survtrack: {exc}", file=sys.stderr)
         return EXIT_FAILURE

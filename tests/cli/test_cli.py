@@ -38,7 +38,14 @@ def test_help_lists_the_commands() -> None:
 
 def test_demo_fills_the_database(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
-    result = run("demo", "--patients", "25", "--seed", "4", "--db", url)
+    missing = run("demo", "--patients", "25", "--seed", "4", "--db", url)
+    assert missing.returncode == 1 and missing.stdout == ""
+    assert (
+        missing.stderr
+        == f"survtrack: no database at {tmp_path / 'cli.db'}; use --create to make one\n"
+    )
+    assert not (tmp_path / "cli.db").exists()
+    result = run("demo", "--patients", "25", "--seed", "4", "--db", url, "--create")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("demo: added 25 patients")
     again = run("--db", url, "demo", "--patients", "5")
@@ -56,7 +63,12 @@ def test_demo_fills_the_database(tmp_path: Path) -> None:
 def test_demo_uses_survtrack_db_env(tmp_path: Path) -> None:
     path = tmp_path / "env.db"
     result = run(
-        "demo", "--patients", "3", "--no-events", env={"SURVTRACK_DB": f"sqlite:///{path}"}
+        "demo",
+        "--patients",
+        "3",
+        "--no-events",
+        "--create",
+        env={"SURVTRACK_DB": f"sqlite:///{path}"},
     )
     assert result.returncode == 0, result.stderr
     assert path.exists()

@@ -75,6 +75,7 @@ def test_fhir_bad_input(tmp_path: Path) -> None:
 
 
 def test_import_dry_run_then_import(empty_db_url: str, tmp_path: Path) -> None:
+    open_database(empty_db_url).dispose()  # made (SQLite) or upgraded by the owner (PostgreSQL)
     extract = tmp_path / "extract.csv"
     extract.write_text(
         HEADER + "A1,Ames,Ann,1960-01-02,female\nA2,Bell,Bo,1961-03-04,m\n", encoding="utf-8"
@@ -106,7 +107,7 @@ def test_import_errors_exit_2_named_by_row_and_column(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     for extra in (("--dry-run",), ()):
-        result = run("import", str(extract), *extra, "--db", url)
+        result = run("import", str(extract), *extra, "--db", url, "--create")
         assert result.returncode == 2
         assert result.stdout == ""
         assert result.stderr.splitlines() == [
@@ -115,6 +116,6 @@ def test_import_errors_exit_2_named_by_row_and_column(tmp_path: Path) -> None:
             "survtrack: row 4, mrn: A2 is also on row 3",
         ]
     assert counts(url)[0] == 0
-    missing = run("import", str(tmp_path / "nope.csv"), "--dry-run", "--db", url)
+    missing = run("import", str(tmp_path / "nope.csv"), "--dry-run", "--db", url, "--create")
     assert missing.returncode == 2 and missing.stdout == ""
     assert missing.stderr.startswith("survtrack: FILE: no such file")

@@ -8,7 +8,7 @@ from survtrack.store.engine import Database
 from survtrack.ui.main_window import MainWindow
 from survtrack.ui.patient_table_model import COL_MRN, COL_NAME, COL_STAGE
 from tests.factories import add_patient
-from tests.ui.conftest import PHYSICIAN
+from tests.ui.conftest import signed_in
 
 
 def visible_names(window: MainWindow) -> list[str]:
@@ -20,7 +20,7 @@ def test_typing_filters_the_list_and_shows_the_record(qtbot: QtBot, sqlite_db: D
     add_patient(sqlite_db, "1000001", "Smith", "Anna")
     add_patient(sqlite_db, "1000002", "Jones", "Bob", stage="IB")
     add_patient(sqlite_db, "2000003", "Smithers", "Carl")
-    window = MainWindow(sqlite_db, PHYSICIAN)
+    window = MainWindow(sqlite_db, signed_in(sqlite_db))
     qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(lambda: window.model.rowCount() == 3)

@@ -4,17 +4,28 @@ A ``before_flush`` listener turns the session's new, changed and deleted objects
 ``AuditEntry`` rows (who, when, what, old and new values). Because the rows are added to the same
 session they commit or roll back with the change they describe. A write session without an actor
 is refused, so no change goes unattributed.
+
+Times: on PostgreSQL the server's clock (``clock_timestamp()``), so that every workstation's
+entries share one clock; on SQLite the local clock (there is no server).
+
+On SQLite each row also carries ``row_hash``, sha256 over the previous row's hash and the row's
+own content: a row changed or removed behind the app's back (the append-only triggers dropped by
+hand) breaks the chain, and ``verify_chain`` names the first row that no longer fits. On
+PostgreSQL the app's database role cannot update, delete or truncate the table instead
+(``survtrack db grant-app-role``), and concurrent writers would interleave a chain anyway.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import event, insert, inspect
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Engine, event, func, insert, inspect, select
+from sqlalchemy.orm import Mapper, Session, object_session
 
 from survtrack.store.models import AuditEntry
 
@@ -48,7 +59,7 @@ def record(
     actor: Actor = session.info.get("actor", SYSTEM)
     session.add(
         AuditEntry(
-            at=datetime.now(UTC),
+            at=_now(session.connection()),
             user_id=actor.user_id,
             username=actor.username,
             action=action,
@@ -65,10 +76,12 @@ def record_inserts(session: Session, entity: str, rows: list[tuple[int, dict[str
     if not rows:
         return
     actor: Actor = session.info.get("actor", SYSTEM)
+    connection = session.connection()
+    sqlite = connection.dialect.name == "sqlite"
     at = datetime.now(UTC)
     entries = [
         {
-            "at": at,
+            **({"at": at} if sqlite else {}),
             "user_id": actor.user_id,
             "username": actor.username,
             "action": "insert",
@@ -86,7 +99,89 @@ def record_inserts(session: Session, entity: str, rows: list[tuple[int, dict[str
         }
         for row_id, values in rows
     ]
-    session.connection().execute(insert(AuditEntry.__table__), entries)
+    statement = insert(AuditEntry.__table__)
+    if sqlite:
+        previous = _last_hash(session, connection)
+        for entry in entries:
+            previous = entry["row_hash"] = chain_hash(previous, entry)
+        session.info[_TAIL] = previous
+    else:
+        statement = statement.values(at=func.clock_timestamp())  # the server's clock
+    connection.execute(statement, entries)
+    if sqlite:
+        session.info.pop(_TAIL, None)  # written: the next row reads the table again
+
+
+_TAIL = "audit_chain_tail"
+#: the columns a row's hash covers, in this order, after the previous row's hash
+HASHED = ("at", "user_id", "username", "action", "entity", "entity_id", "changes")
+
+
+def _now(connection: Connection) -> Any:
+    if connection.dialect.name == "sqlite":
+        return datetime.now(UTC)
+    return func.clock_timestamp()
+
+
+def _time_text(value: Any) -> str:
+    """The time as SQLite stores and returns it (UTC, no zone, microseconds)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return str(value.isoformat(sep=" ", timespec="microseconds"))
+
+
+def chain_hash(previous: str | None, row: Any) -> str:
+    """sha256 (hex) over the previous row's hash and this row's content (a mapping or object)."""
+    get = row.get if isinstance(row, dict) else lambda key: getattr(row, key)
+    content = [previous or ""]
+    content += [_time_text(get("at")) if key == "at" else get(key) for key in HASHED]
+    text = json.dumps(content, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _last_hash(session: Session, connection: Connection) -> str | None:
+    if _TAIL in session.info:
+        return str(session.info[_TAIL])
+    table = AuditEntry.__table__
+    return connection.execute(
+        select(table.c.row_hash).order_by(table.c.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def _before_insert(_mapper: Mapper[Any], connection: Connection, target: AuditEntry) -> None:
+    # every row of a flush passes here, in insert order, before any of them is written
+    if connection.dialect.name != "sqlite":
+        return
+    session = object_session(target)
+    assert session is not None
+    target.row_hash = chain_hash(_last_hash(session, connection), target)
+    session.info[_TAIL] = target.row_hash
+
+
+def _forget_tail(session: Session, *_args: Any) -> None:
+    session.info.pop(_TAIL, None)
+
+
+def verify_chain(rows: Iterable[Any]) -> tuple[int, int | None]:
+    """(rows checked, id of the first row whose hash does not follow, or None when all do)."""
+    previous: str | None = None
+    count = 0
+    for row in rows:
+        count += 1
+        if row.row_hash != chain_hash(previous, row):
+            return count, int(row.id)
+        previous = row.row_hash
+    return count, None
+
+
+def verify_database(engine: Engine) -> tuple[int, int | None]:
+    """``verify_chain`` over a SQLite database's audit log, read in id order."""
+    table = AuditEntry.__table__
+    with engine.connect() as conn:
+        result = conn.execution_options(yield_per=2000).execute(select(table).order_by(table.c.id))
+        return verify_chain(result)
 
 
 def _changes(obj: Any, mode: str) -> dict[str, Any]:
@@ -146,4 +241,7 @@ def install_audit() -> None:
     if not _installed:
         event.listen(Session, "before_flush", _before_flush)
         event.listen(Session, "after_flush_postexec", _after_flush_postexec)
+        event.listen(AuditEntry, "before_insert", _before_insert)
+        event.listen(Session, "after_flush", _forget_tail)
+        event.listen(Session, "after_soft_rollback", _forget_tail)
         _installed = True

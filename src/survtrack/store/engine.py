@@ -20,6 +20,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from survtrack.store.audit import Actor, install_audit
+from survtrack.store.limits import install_limits
 
 BUSY_TIMEOUT_MS = 10_000
 READ_ONLY = "survtrack_read_only"
@@ -226,3 +227,4 @@ class Database:
 
 
 install_audit()
+install_limits()

@@ -1,8 +1,10 @@
 """Bringing a database to the schema this version of the app expects, or refusing it.
 
-``ensure_schema`` runs at every start: an empty database is created, an older one upgraded, and
-one written by a newer SurvTrack (a revision this build does not know) is refused with
-``DatabaseTooNew`` before anything reads or writes it.
+``ensure_schema`` creates or upgrades: at every start on SQLite, and on PostgreSQL only through
+``survtrack db upgrade`` run by the owner (a workstation there calls ``check_current``, which
+refuses a database behind this build with ``DatabaseNeedsUpgrade``). One written by a newer
+SurvTrack (a revision this build does not know) is refused with ``DatabaseTooNew`` before anything
+reads or writes it.
 """
 
 from __future__ import annotations
@@ -24,6 +26,43 @@ from survtrack.store.engine import READ_ONLY
 
 class DatabaseTooNew(RuntimeError):
     """The database schema comes from a newer version of SurvTrack."""
+
+
+class DatabaseNeedsUpgrade(RuntimeError):
+    """A PostgreSQL database behind this version's schema: the owner runs ``survtrack db upgrade``
+    (a workstation never changes the schema at its start)."""
+
+    def __init__(self, current: str | None) -> None:
+        where = f"schema {current}" if current else "no SurvTrack schema yet"
+        super().__init__(
+            f"The database needs `survtrack db upgrade` ({where}); the clinic's database "
+            "administrator runs it once, as the database's owner."
+        )
+        self.current = current
+
+
+def known_revision(revision: str) -> bool:
+    """Whether this build knows the schema revision (an older or the current one)."""
+    folder = resource_dir().parent / "store" / "migrations"
+    config = Config()
+    config.set_main_option("script_location", str(folder))
+    try:
+        ScriptDirectory.from_config(config).get_revision(revision)
+    except Exception:  # alembic raises several kinds for an unknown id
+        return False
+    return True
+
+
+def check_current(engine: Engine) -> None:
+    """Refuse a database that is not at this build's schema, changing nothing."""
+    current = current_revision(engine)
+    if current is not None and not known_revision(current):
+        raise DatabaseTooNew(
+            f"This database was written by a newer version of SurvTrack (schema {current}). "
+            "It has not been opened or changed; install the newer version to use it."
+        )
+    if current != head_revision(engine):
+        raise DatabaseNeedsUpgrade(current)
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -320,7 +320,8 @@ class OverdueAcknowledgement(Versioned, Base):
 
 
 class AuditEntry(Base):
-    """Append-only: database triggers refuse UPDATE and DELETE on this table."""
+    """Append-only: database triggers refuse UPDATE and DELETE on this table; on PostgreSQL the
+    app's role has no right to them either, on SQLite each row's hash chains to the previous."""
 
     __tablename__ = "audit_log"
 
@@ -333,6 +334,8 @@ class AuditEntry(Base):
     entity_id: Mapped[int | None]
     #: JSON {"field": [old, new], ...}
     changes: Mapped[str] = mapped_column(Text)
+    #: SQLite: sha256 chained to the previous row (``store.audit.chain_hash``); PostgreSQL: null
+    row_hash: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
 

@@ -5,16 +5,26 @@ from __future__ import annotations
 import logging
 import sys
 from datetime import date
+from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from survtrack.services.app_log import configure_logging
 from survtrack.services.auth import Role, SignedIn, ensure_user, has_users
-from survtrack.services.database import DatabaseTooNew, open_database
+from survtrack.services.database import (
+    CannotOpen,
+    DatabaseNeedsUpgrade,
+    DatabaseTooNew,
+    open_clinic_database,
+    sqlite_path,
+)
 from survtrack.services.demo import generate_demo
 from survtrack.services.locations import data_dir, resolve_db_url
 from survtrack.services.patient_search import count_patients
 from survtrack.store.audit import Actor
 from survtrack.store.engine import Database
+
+log = logging.getLogger(__name__)
 
 DEMO_PATIENTS = 500
 DEMO_USER = ("demo.physician", "Dr. Demo Physician", Role.PHYSICIAN)
@@ -40,8 +50,36 @@ def sign_in_interactively(db: Database) -> SignedIn | None:
     return dialog.user if dialog.exec() else None
 
 
-def run_app(db_url: str | None = None, demo: bool = False) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+def ask_create(path: Path) -> bool:
+    """The window asks before making a new database where none is (a mistyped path)."""
+    answer = QMessageBox.question(
+        None,
+        "SurvTrack",
+        f"There is no database at\n{path}\n\nCreate a new, empty SurvTrack database there?",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def backup_at_close(db: Database) -> None:
+    """The automatic rotating copy of a SQLite database when the window closes."""
+    from survtrack.services.backup import rotate_backups
+
+    path = sqlite_path(db.url)
+    if path is None:
+        return
+    try:
+        rotate_backups(path)
+    except Exception:
+        log.exception("the automatic backup at close failed")
+
+
+def run_app(db_url: str | None = None, demo: bool = False, create: bool = False) -> int:
+    configure_logging()
+    from survtrack.ui.crash_dialog import install_excepthook
+
+    install_excepthook()
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("SurvTrack")
     app.setOrganizationName("SurvTrack")
@@ -50,8 +88,8 @@ def run_app(db_url: str | None = None, demo: bool = False) -> int:
     register_fonts()  # the summaries' font, so page breaks match on every workstation
     url = db_url or (demo_db_url() if demo else resolve_db_url(None))
     try:
-        db = open_database(url)
-    except DatabaseTooNew as exc:
+        db = open_clinic_database(url, create=create or demo, ask_create=ask_create)
+    except (DatabaseTooNew, DatabaseNeedsUpgrade, CannotOpen) as exc:
         QMessageBox.critical(None, "SurvTrack", str(exc))
         return 1
     except Exception as exc:
@@ -72,6 +110,9 @@ def run_app(db_url: str | None = None, demo: bool = False) -> int:
 
         window = MainWindow(db, user)
         window.show()
-        return app.exec()
+        code = app.exec()
+        if not demo:
+            backup_at_close(db)
+        return code
     finally:
         db.dispose()

@@ -270,6 +270,7 @@ class MainWindow(QMainWindow):
         """The selected patient's record as a FHIR R4 Bundle, written off the GUI thread."""
         from PySide6.QtWidgets import QFileDialog
 
+        from survtrack.services.audit_reads import FHIR_EXPORTED, audit_read
         from survtrack.services.fhir_export import write_fhir
 
         record = self.patient_view.record
@@ -284,6 +285,7 @@ class MainWindow(QMainWindow):
                 return
             path = Path(name)
         db, patient_id, target = self.db, record.id, path
+        audit_read(db, self.user.actor, FHIR_EXPORTED, patient_id, path=target)
         self.statusBar().showMessage("Writing the FHIR file…")
         self.runner.submit(
             lambda: write_fhir(db, patient_id, target),
@@ -331,7 +333,13 @@ class MainWindow(QMainWindow):
         notes: list[str] = []
         try:
             count, finished = batch_summaries(
-                self, self.db, day, Path(name) if name else None, printer, notes=notes
+                self,
+                self.db,
+                day,
+                Path(name) if name else None,
+                printer,
+                notes=notes,
+                actor=self.user.actor,
             )
         except (TemplateError, BadInput) as exc:
             QMessageBox.critical(self, "SurvTrack", f"The summaries cannot be printed.\n{exc}")

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from survtrack.domain.overdue import ModalityGroup
 from survtrack.reports.overdue_export import overdue_csv
+from survtrack.services.audit_reads import OVERDUE_EXPORTED, audit_read
 from survtrack.services.auth import Role, SignedIn
 from survtrack.services.calendar import load_event
 from survtrack.services.errors import user_message
@@ -451,6 +452,19 @@ class OverdueView(QWidget):
             channel=f"export-{what}",
         )
 
+    def _audited(
+        self, build: Callable[[Database, OverdueQuery], object], target: Path
+    ) -> Callable[[Database, OverdueQuery], object]:
+        """``build``, after the export is recorded in the audit trail as a read."""
+        actor = self.user.actor
+
+        def audited(db: Database, query: OverdueQuery) -> object:
+            detail = {"as of": query.as_of.isoformat(), "format": target.suffix.lstrip(".")}
+            audit_read(db, actor, OVERDUE_EXPORTED, path=target, detail=detail)
+            return build(db, query)
+
+        return audited
+
     def _ask_path(self, title: str, default: str, pattern: str) -> Path | None:
         name, _ = QFileDialog.getSaveFileName(self, title, default, pattern)
         return Path(name) if name else None
@@ -468,7 +482,9 @@ class OverdueView(QWidget):
             self.exported.emit(str(target))
 
         self._in_background(
-            lambda db, query: overdue_csv(iter_export_values(db, query)), finish, "CSV export"
+            self._audited(lambda db, query: overdue_csv(iter_export_values(db, query)), target),
+            finish,
+            "CSV export",
         )
 
     def _html_builder(self) -> Callable[[Database, OverdueQuery], object]:
@@ -509,7 +525,7 @@ class OverdueView(QWidget):
             self.message.emit(f"Saved {target}")
             self.exported.emit(str(target))
 
-        self._in_background(self._html_builder(), finish, "PDF export")
+        self._in_background(self._audited(self._html_builder(), target), finish, "PDF export")
 
     def print_preview(self) -> None:
         def finish(html: object) -> None:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from survtrack.domain.events import ACTIONABLE_STATES
+from survtrack.services.audit_reads import OPENED, audit_read
 from survtrack.services.auth import Role, SignedIn
 from survtrack.services.calendar import CalendarChange, EventRow, load_calendar
 from survtrack.services.diagnosis import delete_treatment
@@ -143,6 +144,8 @@ class PatientView(QWidget):
         if record is None:
             self.clear("This patient is no longer in the database.")
             return
+        if self.record is None or self.record.id != patient_id:  # opened, not refreshed
+            audit_read(self.db, self.user.actor, OPENED, patient_id)
         self.record = record
         self.events = load_calendar(self.db, patient_id)
         today = self.today()

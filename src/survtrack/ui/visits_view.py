@@ -28,6 +28,12 @@ from survtrack.domain.errors import BadInput
 from survtrack.reports.avs_pdf import page_layout, paint_documents, write_pdf
 from survtrack.reports.avs_template import TemplateError
 from survtrack.reports.printed_document import PrintedDocument
+from survtrack.services.audit_reads import (
+    CALENDAR_EXPORTED,
+    SUMMARY_PRINTED,
+    SUMMARY_SAVED,
+    audit_read,
+)
 from survtrack.services.auth import SignedIn
 from survtrack.services.clinic_settings import clinic_info
 from survtrack.services.errors import user_message
@@ -41,6 +47,7 @@ from survtrack.services.visits import (
     record_visit,
     visits_on,
 )
+from survtrack.store.audit import SYSTEM, Actor
 from survtrack.store.engine import Database
 from survtrack.ui.forms import DateField, FormDialog, open_dialog, report_failure
 from survtrack.ui.saving import checked_write
@@ -212,6 +219,8 @@ class VisitsView(QWidget):
             return
         printer = _printer()
         if QPrintDialog(printer, self).exec():
+            assert self.patient_id is not None
+            audit_read(self.db, self.user.actor, SUMMARY_PRINTED, self.patient_id)
             print_documents(self, [document], printer, "Printing the summary…")
 
     def export_pdf(self, path: Path | None = None) -> Path | None:
@@ -225,6 +234,8 @@ class VisitsView(QWidget):
             if not name:
                 return None
             path = Path(name)
+        assert self.patient_id is not None
+        audit_read(self.db, self.user.actor, SUMMARY_SAVED, self.patient_id, path=path)
         target = path
         try:
             checked_write(target, lambda: write_pdf([document], target))
@@ -254,6 +265,8 @@ class VisitsView(QWidget):
         except BadInput as exc:
             QMessageBox.critical(self, "Calendar file", f"The calendar cannot be exported.\n{exc}")
             return None
+        assert self.patient_id is not None
+        audit_read(self.db, self.user.actor, CALENDAR_EXPORTED, self.patient_id, path=path)
         target = path
         try:
             checked_write(target, lambda: target.write_bytes(data))
@@ -273,11 +286,13 @@ def batch_summaries(
     printer: QPrinter | None = None,
     progress: Callable[[int, int], bool] | None = None,
     notes: list[str] | None = None,
+    actor: Actor | None = None,
 ) -> tuple[int, bool]:
     """Every summary of a clinic day into one PDF (or to a printer); (count, finished).
 
     Raises ``BadInput`` (before anything is written) when a summary must not be printed: no
     clinic phone, a visit after death or discharge. Notes for the staff go into ``notes``.
+    Each patient's summary is audited as a read by ``actor`` before it is printed or saved.
     """
     visits = visits_on(db, day)
     if not visits:
@@ -298,6 +313,7 @@ def batch_summaries(
         return keep_going
 
     documents = []
+    printed: list[int] = []
     for index, visit in enumerate(visits):
         try:
             summary = build_summary(db, visit.patient_id, visit, day)
@@ -312,6 +328,7 @@ def batch_summaries(
             raise
         else:
             documents.append(summary.document)
+            printed.append(visit.patient_id)
             if summary.staff_note and notes is not None:
                 notes.append(f"Visit {visit.id}: {summary.staff_note}")
         if not step(index + 1, 0):
@@ -320,6 +337,11 @@ def batch_summaries(
     if not documents:
         dialog.close()
         return 0, True
+    for patient_id in printed:
+        what = SUMMARY_PRINTED if printer is not None else SUMMARY_SAVED
+        audit_read(
+            db, actor or SYSTEM, what, patient_id, path=path, detail={"day": day.isoformat()}
+        )
     if printer is not None:
         _, finished = paint_documents(printer, documents, lambda d, _t: step(d, len(visits)))
     else:
