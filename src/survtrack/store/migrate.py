@@ -43,6 +43,9 @@ class DatabaseNeedsUpgrade(RuntimeError):
 
 def known_revision(revision: str) -> bool:
     """Whether this build knows the schema revision (an older or the current one)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
     folder = resource_dir().parent / "store" / "migrations"
     config = Config()
     config.set_main_option("script_location", str(folder))
