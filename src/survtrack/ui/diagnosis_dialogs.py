@@ -62,12 +62,12 @@ class TumourDialog(FormDialog):
         )
         self.limb = self.add(
             "&Limb",
-            choice_box(code_options([x.value for x in Limb]), t.limb if t else None),
+            choice_box(code_options([x.value for x in Limb], field="limb"), t.limb if t else None),
             "Limb",
         )
         self.laterality = self.add(
             "La&terality",
-            choice_box(code_options([x.value for x in Laterality]), t.laterality if t else None),
+            choice_box(code_options([x.value for x in Laterality], field="laterality"), t.laterality if t else None),
             "Laterality",
         )
         self.histology = self.add(
@@ -89,15 +89,15 @@ class TumourDialog(FormDialog):
         )
         self.depth = self.add(
             "&Depth",
-            choice_box(code_options([x.value for x in Depth]), t.depth if t else None),
+            choice_box(code_options([x.value for x in Depth], field="depth"), t.depth if t else None),
             "Depth",
         )
         self.nodes = self.add(
-            "&N", choice_box(code_options([x.value for x in Nodes]), t.nodes if t else None), "N"
+            "&N", choice_box(code_options([x.value for x in Nodes], field="nodes"), t.nodes if t else None), "N"
         )
         self.metastasis = self.add(
             "&M",
-            choice_box(code_options([x.value for x in Metastasis]), t.metastasis if t else None),
+            choice_box(code_options([x.value for x in Metastasis], field="metastasis"), t.metastasis if t else None),
             "M",
         )
         self.t4 = self.add(
@@ -205,19 +205,19 @@ class TreatmentDialog(FormDialog):
         self.procedure = self._row(
             self.surgery_form,
             "&Procedure",
-            choice_box(code_options(SURGERY_PROCEDURES, blank=None), t.procedure if t else None),
+            choice_box(code_options(SURGERY_PROCEDURES, blank=None, field="procedure"), t.procedure if t else None),
             "Procedure",
         )
         self.level = self._row(
             self.surgery_form,
             "Amputation &level",
-            choice_box(code_options(AMPUTATION_LEVELS), t.amputation_level if t else None),
+            choice_box(code_options(AMPUTATION_LEVELS, field="amputation_level"), t.amputation_level if t else None),
             "Amputation level",
         )
         self.margin = self._row(
             self.surgery_form,
             "Ma&rgin",
-            choice_box(code_options(MARGINS), t.margin if t else None),
+            choice_box(code_options(MARGINS, field="margin"), t.margin if t else None),
             "Margin",
         )
         radiation, rform = self._page()
@@ -225,13 +225,13 @@ class TreatmentDialog(FormDialog):
         self.timing = self._row(
             rform,
             "T&iming",
-            choice_box(code_options(RADIATION_TIMINGS), t.timing if t else None),
+            choice_box(code_options(RADIATION_TIMINGS, field="timing"), t.timing if t else None),
             "Timing",
         )
         self.modality = self._row(
             rform,
             "M&odality",
-            choice_box(code_options(RADIATION_MODALITIES), t.modality if t else None),
+            choice_box(code_options(RADIATION_MODALITIES, field="modality"), t.modality if t else None),
             "Modality",
         )
         self.dose = self._row(
@@ -328,7 +328,7 @@ class RecurrenceDialog(FormDialog):
         self.change: CalendarChange | None = None
         self.when = self.add("&Date", DateField("Recurrence date", when), "Recurrence date")
         self.kind = self.add(
-            "&Kind", choice_box(code_options(RECURRENCE_KINDS, blank=None)), "Kind"
+            "&Kind", choice_box(code_options(RECURRENCE_KINDS, blank=None, field="recurrence")), "Kind"
         )
 
     def save(self) -> None:

@@ -105,7 +105,7 @@ class SideEffectDialog(FormDialog):
         self.form.addRow(self.meaning)
         self.onset = self.add("&Onset", DateField("Onset", today), "Onset")
         self.attribution = self.add(
-            "&Attribution", choice_box(code_options(ATTRIBUTIONS, blank=None)), "Attribution"
+            "&Attribution", choice_box(code_options(ATTRIBUTIONS, blank=None, field="attribution")), "Attribution"
         )
         self.management = self.add("&Management", QLineEdit(), "Management")
         self.search.textChanged.connect(self._fill)
