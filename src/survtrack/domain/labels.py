@@ -96,4 +96,3 @@ def kind_label(code: str) -> str:
 
 def state_label(code: str) -> str:
     return STATE_LABELS[EventState(code)] if code in EventState._value2member_map_ else _plain(code)
-

@@ -27,6 +27,7 @@ from survtrack.domain.sites import (
 from survtrack.services.auth import SignedIn
 from survtrack.services.calendar import CalendarChange
 from survtrack.services.diagnosis import (
+    StagePreview,
     TreatmentInput,
     TumourInput,
     preview,
@@ -38,6 +39,32 @@ from survtrack.services.patient_records import TreatmentRecord, TumourRecord
 from survtrack.store.engine import Database
 from survtrack.ui.forms import DateField, FormDialog, NumberField, choice_box, code_options
 from survtrack.ui.histology_field import HistologyField
+
+RISK_WORDS = {
+    "high": "High risk: the high-risk follow-up calendar",
+    "low": "Low risk: the low-risk follow-up calendar",
+    "any": "Desmoid: the desmoid follow-up calendar",
+}
+
+
+def stage_words(result: StagePreview) -> str:
+    """The stage preview in words: "Stage IIIA (AJCC 8th edition) · T2 · grade 3 · High risk: the
+    high-risk follow-up calendar", then each warning on its own line as a sentence."""
+    parts = [
+        f"Stage {result.stage} (AJCC 8th edition)"
+        if result.stage
+        else "Not staged (size and grade are needed)"
+    ]
+    if result.t:
+        parts.append(f"size category {result.t}")
+    if result.grade:
+        parts.append(
+            "grade not assessable (GX)" if result.grade == "X" else f"grade {result.grade}"
+        )
+    parts.append(RISK_WORDS.get(result.risk, result.risk))
+    lines = [" · ".join(parts)]
+    lines += [f"⚠ {w[:1].upper()}{w[1:]}." for w in result.warnings]
+    return "\n".join(lines)
 
 
 class TumourDialog(FormDialog):
@@ -67,7 +94,10 @@ class TumourDialog(FormDialog):
         )
         self.laterality = self.add(
             "La&terality",
-            choice_box(code_options([x.value for x in Laterality], field="laterality"), t.laterality if t else None),
+            choice_box(
+                code_options([x.value for x in Laterality], field="laterality"),
+                t.laterality if t else None,
+            ),
             "Laterality",
         )
         self.histology = self.add(
@@ -89,15 +119,24 @@ class TumourDialog(FormDialog):
         )
         self.depth = self.add(
             "&Depth",
-            choice_box(code_options([x.value for x in Depth], field="depth"), t.depth if t else None),
+            choice_box(
+                code_options([x.value for x in Depth], field="depth"), t.depth if t else None
+            ),
             "Depth",
         )
         self.nodes = self.add(
-            "&N", choice_box(code_options([x.value for x in Nodes], field="nodes"), t.nodes if t else None), "N"
+            "&N",
+            choice_box(
+                code_options([x.value for x in Nodes], field="nodes"), t.nodes if t else None
+            ),
+            "N",
         )
         self.metastasis = self.add(
             "&M",
-            choice_box(code_options([x.value for x in Metastasis], field="metastasis"), t.metastasis if t else None),
+            choice_box(
+                code_options([x.value for x in Metastasis], field="metastasis"),
+                t.metastasis if t else None,
+            ),
             "M",
         )
         self.t4 = self.add(
@@ -111,7 +150,7 @@ class TumourDialog(FormDialog):
         self.stage_label = QLabel()
         self.stage_label.setObjectName("stagePreview")
         self.stage_label.setWordWrap(True)
-        self.stage_label.setStyleSheet("font-weight: bold; color: #1f4e79;")
+        self.stage_label.setStyleSheet("font-weight: bold;")
         self.form.addRow("Stage", self.stage_label)
         for combo in (
             self.site,
@@ -152,12 +191,11 @@ class TumourDialog(FormDialog):
             result = preview(self.data())
         except (BadInput, ValueError) as exc:
             field = getattr(exc, "field", "value")
-            self.stage_label.setText(f"— ({field}: {getattr(exc, 'reason', exc)})")
+            self.stage_label.setText(
+                f"Not staged yet: {field[:1].upper()}{field[1:]} {getattr(exc, 'reason', exc)}."
+            )
             return
-        text = result.text()
-        if result.warnings:
-            text += "\n" + "\n".join(f"⚠ {w}" for w in result.warnings)
-        self.stage_label.setText(text)
+        self.stage_label.setText(stage_words(result))
 
     def save(self) -> None:
         self.change = save_tumour(
@@ -205,13 +243,19 @@ class TreatmentDialog(FormDialog):
         self.procedure = self._row(
             self.surgery_form,
             "&Procedure",
-            choice_box(code_options(SURGERY_PROCEDURES, blank=None, field="procedure"), t.procedure if t else None),
+            choice_box(
+                code_options(SURGERY_PROCEDURES, blank=None, field="procedure"),
+                t.procedure if t else None,
+            ),
             "Procedure",
         )
         self.level = self._row(
             self.surgery_form,
             "Amputation &level",
-            choice_box(code_options(AMPUTATION_LEVELS, field="amputation_level"), t.amputation_level if t else None),
+            choice_box(
+                code_options(AMPUTATION_LEVELS, field="amputation_level"),
+                t.amputation_level if t else None,
+            ),
             "Amputation level",
         )
         self.margin = self._row(
@@ -231,7 +275,9 @@ class TreatmentDialog(FormDialog):
         self.modality = self._row(
             rform,
             "M&odality",
-            choice_box(code_options(RADIATION_MODALITIES, field="modality"), t.modality if t else None),
+            choice_box(
+                code_options(RADIATION_MODALITIES, field="modality"), t.modality if t else None
+            ),
             "Modality",
         )
         self.dose = self._row(
@@ -328,7 +374,9 @@ class RecurrenceDialog(FormDialog):
         self.change: CalendarChange | None = None
         self.when = self.add("&Date", DateField("Recurrence date", when), "Recurrence date")
         self.kind = self.add(
-            "&Kind", choice_box(code_options(RECURRENCE_KINDS, blank=None, field="recurrence")), "Kind"
+            "&Kind",
+            choice_box(code_options(RECURRENCE_KINDS, blank=None, field="recurrence")),
+            "Kind",
         )
 
     def save(self) -> None:

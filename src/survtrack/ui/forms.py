@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from survtrack.domain.errors import BadInput
 from survtrack.domain.labels import label as code_label
 from survtrack.services.errors import ConflictError
+from survtrack.ui.state_colours import error_text
 
 ISO_FORMAT = "yyyy-MM-dd"
 REQUIRED_MARK = " *"
@@ -133,8 +134,7 @@ class DateField(QLineEdit):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         alt_down = (
-            event.key() == Qt.Key.Key_Down
-            and event.modifiers() & Qt.KeyboardModifier.AltModifier
+            event.key() == Qt.Key.Key_Down and event.modifiers() & Qt.KeyboardModifier.AltModifier
         )
         if alt_down or event.key() == Qt.Key.Key_F4:
             self.open_calendar()
@@ -239,7 +239,7 @@ class FormDialog(QDialog):
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.error = QLabel()
         self.error.setObjectName("formError")
-        self.error.setStyleSheet("color: #a61b1b;")
+        self.error.setStyleSheet(f"color: {error_text()};")
         self.error.setWordWrap(True)
         self.error.hide()
         self.buttons = QDialogButtonBox(

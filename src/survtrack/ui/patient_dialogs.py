@@ -49,7 +49,9 @@ class PatientDialog(FormDialog):
         )
         self.sex = self.add(
             "&Sex",
-            choice_box(code_options(SEXES, blank=None, field="sex"), record.sex if record else "unknown"),
+            choice_box(
+                code_options(SEXES, blank=None, field="sex"), record.sex if record else "unknown"
+            ),
             "Sex",
         )
         self.phone = self.add("&Phone", QLineEdit(record.phone or "" if record else ""), "Phone")

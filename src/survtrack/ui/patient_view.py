@@ -42,6 +42,7 @@ from survtrack.ui.patient_detail import PatientDetailPane, treatment_line
 from survtrack.ui.patient_dialogs import PatientDialog, StatusDialog
 from survtrack.ui.rehab_view import RehabView
 from survtrack.ui.side_effects_view import SideEffectsView
+from survtrack.ui.state_colours import error_text
 from survtrack.ui.timeline import TimelineWidget
 from survtrack.ui.visits_view import VisitsView
 
@@ -117,7 +118,7 @@ class PatientView(QWidget):
             view.changed.connect(self._sub_view_changed)
         self.flags = QLabel()
         self.flags.setObjectName("patientFlags")
-        self.flags.setStyleSheet("color: #a61b1b; font-weight: bold; padding: 0 4px;")
+        self.flags.setStyleSheet(f"color: {error_text()}; font-weight: bold; padding: 0 4px;")
         self.flags.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -98,7 +98,9 @@ class RehabVisitDialog(FormDialog):
         )
         if programme.k_levels:  # Medicare functional levels: lower-limb prosthesis users only
             self.add("&K level", self.k_level, "K level")
-        self.referral = self.add("&Referral", choice_box(code_options(REFERRAL_KINDS, field="referral")), "Referral")
+        self.referral = self.add(
+            "&Referral", choice_box(code_options(REFERRAL_KINDS, field="referral")), "Referral"
+        )
 
     def visit(self) -> RehabVisit:
         minutes = self.minutes.value()

@@ -40,6 +40,7 @@ from survtrack.services.side_effects import (
 from survtrack.store.engine import Database
 from survtrack.ui.forms import DateField, FormDialog, choice_box, code_options, open_dialog
 from survtrack.ui.line_chart import LineChart, Series
+from survtrack.ui.state_colours import muted_text
 from survtrack.ui.tables import fill_rows, read_only_table
 
 TERM_ROLE = Qt.ItemDataRole.UserRole
@@ -101,11 +102,13 @@ class SideEffectDialog(FormDialog):
         self.grade: QComboBox = self.add("&Grade", QComboBox(), "Grade")  # type: ignore[assignment]
         self.meaning = QLabel()
         self.meaning.setWordWrap(True)
-        self.meaning.setStyleSheet("color: #555;")
+        self.meaning.setStyleSheet(f"color: {muted_text().name()};")
         self.form.addRow(self.meaning)
         self.onset = self.add("&Onset", DateField("Onset", today), "Onset")
         self.attribution = self.add(
-            "&Attribution", choice_box(code_options(ATTRIBUTIONS, blank=None, field="attribution")), "Attribution"
+            "&Attribution",
+            choice_box(code_options(ATTRIBUTIONS, blank=None, field="attribution")),
+            "Attribution",
         )
         self.management = self.add("&Management", QLineEdit(), "Management")
         self.search.textChanged.connect(self._fill)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from survtrack.domain.errors import BadInput
 from survtrack.domain.events import EventKind, is_overdue
+from survtrack.domain.labels import state_label
 from survtrack.reports.appointment_export import clinic_day_csv
 from survtrack.services.worklists import (
     NeedsPlanRow,
@@ -38,7 +39,7 @@ from survtrack.services.worklists import (
 from survtrack.store.engine import Database
 from survtrack.ui.forms import DateField
 from survtrack.ui.paged_model import PagedTableModel, load_flags
-from survtrack.ui.state_colours import OVERDUE_BACKGROUND, STATE_BACKGROUND
+from survtrack.ui.state_colours import OVERDUE_BACKGROUND, ROW_TEXT, STATE_BACKGROUND
 from survtrack.ui.tables import list_table
 from survtrack.ui.workers import TaskRunner
 
@@ -67,7 +68,7 @@ class WorklistModel(PagedTableModel[WorklistRow]):
             "Patient": r.patient,
             "MRN": r.mrn,
             "Physician": r.physician or "",
-            "State": r.state,
+            "State": state_label(r.state),
             "Location": r.location or "",
             "Flags": self.patient_flags.get(r.patient_id, ""),
         }
@@ -83,6 +84,9 @@ class WorklistModel(PagedTableModel[WorklistRow]):
             if is_overdue(row.state, row.window_end, self.today):
                 return OVERDUE_BACKGROUND
             return STATE_BACKGROUND.get(row.state)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            painted = is_overdue(row.state, row.window_end, self.today)
+            return ROW_TEXT if painted or row.state in STATE_BACKGROUND else None
         return None
 
 
