@@ -452,12 +452,14 @@ class OverdueView(QWidget):
         target = path
 
         def finish(text: object) -> None:
-            target.write_text(str(text), encoding="utf-8")
+            target.write_text(str(text), encoding="utf-8-sig")  # Excel reads the BOM
             self.message.emit(f"Exported to {target}")
             self.exported.emit(str(target))
 
         self._in_background(
-            lambda db, query: overdue_csv(iter_export_values(db, query)), finish, "CSV export"
+            lambda db, query: overdue_csv(iter_export_values(db, query), words=True),
+            finish,
+            "CSV export",
         )
 
     def _html_builder(self) -> Callable[[Database, OverdueQuery], object]:

@@ -8,11 +8,12 @@ load as the table scrolls. Enter or double-click opens the patient with that eve
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSpinBox,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -29,6 +31,7 @@ from survtrack.domain.errors import BadInput
 from survtrack.domain.events import EventKind, is_overdue
 from survtrack.domain.labels import state_label
 from survtrack.reports.appointment_export import clinic_day_csv
+from survtrack.services.booking_checks import ClinicDayGrid, clinic_day_grid
 from survtrack.services.worklists import (
     NeedsPlanRow,
     WorklistRow,
@@ -87,6 +90,121 @@ class WorklistModel(PagedTableModel[WorklistRow]):
         if role == Qt.ItemDataRole.ForegroundRole:
             painted = is_overdue(row.state, row.window_end, self.today)
             return ROW_TEXT if painted or row.state in STATE_BACKGROUND else None
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class SlotEntry:
+    at: datetime
+    row: WorklistRow | None
+    clash: str = ""  # why this appointment is flagged (double booking), in words
+
+
+def slot_entries(rows: list[WorklistRow], day: date, grid: ClinicDayGrid) -> list[SlotEntry]:
+    """The clinic day as time slots: every slot of the grid, empty or with its appointments
+    (appointments outside the grid's hours at their own time), double bookings flagged."""
+    per_slot: dict[tuple[datetime, str], int] = {}
+    per_patient: dict[int, int] = {}
+    for r in rows:
+        if r.booked_at is not None:
+            key = (grid.slot_of(r.booked_at), (r.location or "").strip().casefold())
+            per_slot[key] = per_slot.get(key, 0) + 1
+            per_patient[r.patient_id] = per_patient.get(r.patient_id, 0) + 1
+    entries: list[SlotEntry] = []
+    booked = [r for r in rows if r.booked_at is not None and r.booked_at.date() == day]
+    used: set[int] = set()
+    for slot in grid.slots(day):
+        inside = [r for r in booked if r.booked_at and grid.slot_of(r.booked_at) == slot]
+        early = [r for r in booked if r.booked_at and r.booked_at < slot and r.event_id not in used]
+        for r in early + inside:
+            used.add(r.event_id)
+            entries.append(
+                SlotEntry(r.booked_at or slot, r, _clash(r, grid, per_slot, per_patient))
+            )
+        if not inside:
+            entries.append(SlotEntry(slot, None))
+    for r in booked:
+        if r.event_id not in used:
+            entries.append(
+                SlotEntry(
+                    r.booked_at or datetime.combine(day, time.max),
+                    r,
+                    _clash(r, grid, per_slot, per_patient),
+                )
+            )
+    return entries
+
+
+def _clash(
+    r: WorklistRow,
+    grid: ClinicDayGrid,
+    per_slot: dict[tuple[datetime, str], int],
+    per_patient: dict[int, int],
+) -> str:
+    assert r.booked_at is not None
+    reasons = []
+    slot = grid.slot_of(r.booked_at)
+    count = per_slot.get((slot, (r.location or "").strip().casefold()), 0)
+    if count > grid.appointments_per_slot:
+        reasons.append(
+            f"{count} appointments at {slot.strftime('%H:%M')} in {r.location or 'no location'}"
+        )
+    if per_patient.get(r.patient_id, 0) > 1:
+        reasons.append("this patient has another appointment this day")
+    return "; ".join(reasons)
+
+
+class ClinicSlotModel(QAbstractTableModel):
+    """The clinic day in time slots (08:00 to 17:00 in 15-minute rows by default)."""
+
+    COLUMNS = ("Time", "Kind", "Patient", "MRN", "Location", "Physician")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.entries: list[SlotEntry] = []
+
+    def set_entries(self, entries: list[SlotEntry]) -> None:
+        self.beginResetModel()
+        self.entries = list(entries)
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.entries)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        entry = self.entries[index.row()]
+        r = entry.row
+        if role == Qt.ItemDataRole.DisplayRole:
+            if index.column() == 0:
+                return entry.at.strftime("%H:%M") + (" ⚠" if entry.clash else "")
+            if r is None:
+                return ""
+            return (
+                "",
+                EventKind(r.kind).label,
+                r.patient,
+                r.mrn,
+                r.location or "",
+                r.physician or "",
+            )[index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole and entry.clash:
+            return f"Double booking: {entry.clash}."
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if entry.clash:
+                return OVERDUE_BACKGROUND
+            return STATE_BACKGROUND["booked"] if r is not None else None
+        if role == Qt.ItemDataRole.ForegroundRole and r is not None:
+            return ROW_TEXT
         return None
 
 
@@ -234,14 +352,63 @@ class ClinicDayView(_WorklistView):
         self.controls.addWidget(export)
         self.controls.addWidget(self.refresh_button)
         self.day.returnPressed.connect(self.refresh)
+        self.day.picked.connect(self.refresh)
         self.span.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.span.setAccessibleName("Day or week")
+        previous.setAccessibleName("Previous day or week")
+        following.setAccessibleName("Next day or week")
+        # one day: the time slots; a week: the list (the same rows, ``self.model``)
+        self.slot_model = ClinicSlotModel(self)
+        self.slot_table = list_table(self.slot_model, "clinicSlotTable")
+        self.slot_table.doubleClicked.connect(self._open_slot)
+        self.slot_table.setAccessibleName("Clinic day in 15-minute slots")
+        self.table.setAccessibleName("Appointments of the week")
+        self.pages = QStackedWidget()
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.replaceWidget(self.table, self.pages)
+        self.pages.addWidget(self.slot_table)
+        self.pages.addWidget(self.table)
+        for table in (self.slot_table, self.table):
+            for column, width in enumerate((130, 200, 220, 90, 160)):
+                table.setColumnWidth(column, width)
+        self.slot_table.setColumnWidth(0, 70)
+
+    def _open_slot(self, index: QModelIndex) -> None:
+        entry = self.slot_model.entries[index.row()]
+        if entry.row is not None:
+            self.open_event.emit(entry.row.patient_id, entry.row.event_id)
+
+    def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        on_slots = self.pages.currentWidget() is self.slot_table
+        if enter and on_slots and self.slot_table.currentIndex().isValid():
+            self._open_slot(self.slot_table.currentIndex())
+            return
+        super().keyPressEvent(event)
+
+    def _show_day(self, rows: list[WorklistRow], first: date, days: int) -> None:
+        self._show(rows, True, ("appointment", "appointments"))
+        self.pages.setCurrentIndex(0 if days == 1 else 1)
+        if days == 1:
+            self.slot_model.set_entries(slot_entries(rows, first, clinic_day_grid()))
+            clashes = sum(1 for e in self.slot_model.entries if e.clash)
+            if clashes:
+                self.count.setText(
+                    self.count.text() + f"; ⚠ {clashes} double-booked (hover the time for why)"
+                )
+        if not rows:
+            self.count.setText(
+                f"No appointments {'on this day' if days == 1 else 'this week'}. Book from the "
+                "To book list or a patient's calendar (Ctrl+B); ◀ ▶ move the day."
+            )
 
     def _step(self, direction: int) -> None:
         try:
             first = self.day.value() or self.today()
         except BadInput:
             first = self.today()
-        self.day.setText((first + timedelta(days=direction * self.span.currentData())).isoformat())
+        self.day.set_value(first + timedelta(days=direction * self.span.currentData()))
         self.refresh()
 
     def refresh(self) -> None:
@@ -253,9 +420,10 @@ class ClinicDayView(_WorklistView):
         last = first + timedelta(days=self.span.currentData() - 1)
         self.count.setText("Loading…")
         db = self.db
+        days = self.span.currentData()
         self.runner.submit(
             lambda: clinic_day(db, first, last),
-            lambda rows: self._show(rows, True, ("appointment", "appointments")),
+            lambda rows: self._show_day(rows, first, days),
             self._failed,
             channel="clinic_day",
         )
@@ -280,7 +448,7 @@ class ClinicDayView(_WorklistView):
             )
             for r in self.model.rows
         ]
-        path.write_text(clinic_day_csv(rows), encoding="utf-8")
+        path.write_text(clinic_day_csv(rows), encoding="utf-8-sig")  # Excel reads the BOM
         return path
 
 
