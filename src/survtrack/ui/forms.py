@@ -144,7 +144,8 @@ class DateField(QLineEdit):
     def open_calendar(self) -> QCalendarWidget:
         """The calendar pop-up under the field, on the date typed (or today)."""
         if self.calendar is None:
-            self.calendar = QCalendarWidget(self, Qt.WindowType.Popup)
+            self.calendar = QCalendarWidget(self)
+            self.calendar.setWindowFlags(Qt.WindowType.Popup)
             self.calendar.setObjectName("datePopup")
             self.calendar.setAccessibleName(f"{self.label}: calendar")
             self.calendar.setGridVisible(True)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from survtrack.domain.errors import BadInput
+from survtrack.domain.labels import label
 from survtrack.domain.late_effects import ATTRIBUTIONS, grade_meaning, search_terms
 from survtrack.services.auth import SignedIn
 from survtrack.services.permissions import Action, can
@@ -245,7 +246,7 @@ class SideEffectsView(QWidget):
         self.table = read_only_table(
             ["Term", "Organ class", "Attribution", "Onset", "Grade", "Status"], "sideEffectsTable"
         )
-        self.chart = LineChart("Grade history")
+        self.chart = LineChart("Grade history", unit="CTCAE grade 0–5")
         buttons = QHBoxLayout()
         allowed = can(user, Action.RECORD_SIDE_EFFECTS)
         for text, slot in (
@@ -274,10 +275,10 @@ class SideEffectsView(QWidget):
                 (
                     e.term,
                     e.organ_class,
-                    e.attribution,
+                    label("attribution", e.attribution),
                     e.onset.isoformat(),
                     str(e.current_grade),
-                    ("fatal" if e.fatal else e.status)
+                    ("Fatal" if e.fatal else e.status.capitalize())
                     + (f" {e.resolved_on.isoformat()}" if e.resolved_on else ""),
                 )
                 for e in self.effects
