@@ -151,7 +151,9 @@ class TumourDialog(FormDialog):
         self.stage_label.setObjectName("stagePreview")
         self.stage_label.setWordWrap(True)
         self.stage_label.setStyleSheet("font-weight: bold;")
-        self.form.addRow("Stage", self.stage_label)
+        self.stage_label.setAccessibleName("Stage preview")
+        self.stage_label.setMinimumHeight(self.fontMetrics().height() * 3)
+        self.form.addRow(self.stage_label)  # the whole width: the words wrap without being cut
         for combo in (
             self.site,
             self.limb,
@@ -236,7 +238,9 @@ class TreatmentDialog(FormDialog):
             ),
             "Type",
         )
-        self.start = self.add("&Date / start", DateField("Date", t.start if t else None), "Date")
+        self.start = self.add(
+            "&Date / start", DateField("Date", t.start if t else None), "Date", required=True
+        )
         self.pages = QStackedWidget()
         self.form.addRow(self.pages)
         surgery, self.surgery_form = self._page()
@@ -311,6 +315,8 @@ class TreatmentDialog(FormDialog):
     def _row(self, form, label: str, widget: QWidget, name: str) -> QWidget:  # type: ignore[no-untyped-def]
         form.addRow(label, widget)
         widget.setObjectName(name.strip())
+        if not widget.accessibleName():
+            widget.setAccessibleName(name.strip())
         self.fields[name] = widget
         return widget
 
@@ -372,7 +378,7 @@ class RecurrenceDialog(FormDialog):
         )
         self.db, self.user, self.today, self.patient_id = db, user, today, patient_id
         self.change: CalendarChange | None = None
-        self.when = self.add("&Date", DateField("Recurrence date", when), "Recurrence date")
+        self.when = self.add("&Date", DateField("Recurrence date", when), "Recurrence date", True)
         self.kind = self.add(
             "&Kind",
             choice_box(code_options(RECURRENCE_KINDS, blank=None, field="recurrence")),

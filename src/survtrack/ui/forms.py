@@ -121,7 +121,9 @@ class DateField(QLineEdit):
                 return date.fromisoformat(text)
             except ValueError:
                 pass
-        for pattern in (self.display_format, self.display_format.replace("yyyy", "yy")):
+        loose = self.display_format.replace("dd", "d").replace("MM", "M")
+        patterns = (self.display_format, loose, self.display_format.replace("yyyy", "yy"))
+        for pattern in patterns:
             parsed = QDate.fromString(text, pattern)
             if parsed.isValid():
                 year = parsed.year()

@@ -105,7 +105,7 @@ class SideEffectDialog(FormDialog):
         self.meaning.setWordWrap(True)
         self.meaning.setStyleSheet(f"color: {muted_text().name()};")
         self.form.addRow(self.meaning)
-        self.onset = self.add("&Onset", DateField("Onset", today), "Onset")
+        self.onset = self.add("&Onset", DateField("Onset", today), "Onset", True)
         self.attribution = self.add(
             "&Attribution",
             choice_box(code_options(ATTRIBUTIONS, blank=None, field="attribution")),

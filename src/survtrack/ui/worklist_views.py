@@ -104,12 +104,13 @@ def slot_entries(rows: list[WorklistRow], day: date, grid: ClinicDayGrid) -> lis
     """The clinic day as time slots: every slot of the grid, empty or with its appointments
     (appointments outside the grid's hours at their own time), double bookings flagged."""
     per_slot: dict[tuple[datetime, str], int] = {}
-    per_patient: dict[int, int] = {}
+    per_patient: dict[tuple[int, object], int] = {}
     for r in rows:
         if r.booked_at is not None:
             key = (grid.slot_of(r.booked_at), (r.location or "").strip().casefold())
             per_slot[key] = per_slot.get(key, 0) + 1
-            per_patient[r.patient_id] = per_patient.get(r.patient_id, 0) + 1
+            for twice in ((r.patient_id, grid.slot_of(r.booked_at)), (r.patient_id, r.kind)):
+                per_patient[twice] = per_patient.get(twice, 0) + 1
     entries: list[SlotEntry] = []
     booked = [r for r in rows if r.booked_at is not None and r.booked_at.date() == day]
     used: set[int] = set()
@@ -139,8 +140,11 @@ def _clash(
     r: WorklistRow,
     grid: ClinicDayGrid,
     per_slot: dict[tuple[datetime, str], int],
-    per_patient: dict[int, int],
+    per_patient: dict[tuple[int, object], int],
 ) -> str:
+    """Why an appointment is marked: its slot is over the clinic's capacity at its location, or
+    the same patient is booked twice in one slot or twice for the same kind that day (a scan and
+    a visit on one day is normal and not marked; the booking dialog still mentions it)."""
     assert r.booked_at is not None
     reasons = []
     slot = grid.slot_of(r.booked_at)
@@ -149,8 +153,10 @@ def _clash(
         reasons.append(
             f"{count} appointments at {slot.strftime('%H:%M')} in {r.location or 'no location'}"
         )
-    if per_patient.get(r.patient_id, 0) > 1:
-        reasons.append("this patient has another appointment this day")
+    if per_patient.get((r.patient_id, slot), 0) > 1:
+        reasons.append("this patient has another appointment at the same time")
+    if per_patient.get((r.patient_id, r.kind), 0) > 1:
+        reasons.append(f"this patient has two {EventKind(r.kind).label} appointments this day")
     return "; ".join(reasons)
 
 
