@@ -1,4 +1,4 @@
-"""Double bookings, the next open day and whose event it is (issue 15, point 4), on both backends."""
+"""Double bookings, the next open day and whose event it is (issue 15, point 4), both backends."""
 
 from __future__ import annotations
 

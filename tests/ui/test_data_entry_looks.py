@@ -201,7 +201,7 @@ def first_label(event) -> str:  # type: ignore[no-untyped-def]
 
 
 def test_every_painted_row_sets_its_text_colour(sqlite_db: Database) -> None:
-    user, patient_id = seed(sqlite_db)
+    _user, patient_id = seed(sqlite_db)
     model = CalendarTableModel()
     model.set_events(load_calendar(sqlite_db, patient_id), TODAY)
     painted = 0
