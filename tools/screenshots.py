@@ -223,10 +223,18 @@ def settle(app, window=None, seconds: float = 0.6) -> None:  # type: ignore[no-u
             break
 
 
-def save(widget, path: Path) -> None:  # type: ignore[no-untyped-def]
+def save(widget, path: Path, dark: bool) -> None:  # type: ignore[no-untyped-def]
     path.parent.mkdir(parents=True, exist_ok=True)
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QImage
+
     image = widget.grab().toImage()
-    image.save(str(path), "PNG", 0)  # quality 0: smallest file (most compression)
+    if not dark:
+        # 256 colours are plenty for a light window (a fifth of the size of a true-colour PNG);
+        # Qt's palette choice loses the close greys of a dark window, so those stay true colour
+        flags = Qt.ImageConversionFlag.ThresholdDither | Qt.ImageConversionFlag.AvoidDither
+        image = image.convertToFormat(QImage.Format.Format_Indexed8, flags)
+    image.save(str(path), "PNG", 0)  # quality 0: most compression
     print(f"{path} {path.stat().st_size // 1024} KB")
 
 
@@ -235,6 +243,7 @@ def shoot_all(app, db, user, story: Story, out: Path) -> None:  # type: ignore[n
 
     window = MainWindow(db, user, today=TODAY)
     window.resize(*SIZE)
+    window.db_label.setText("survtrack-demo.db")  # not the temporary folder's name
     window.show()
     settle(app, window, 1.0)
     patient = window.patient_view
@@ -242,7 +251,7 @@ def shoot_all(app, db, user, story: Story, out: Path) -> None:  # type: ignore[n
     def shot(name: str, prepare: Callable[[], None], wait: float = 0.5) -> None:
         prepare()
         settle(app, window, wait)
-        save(window, out / f"{name}.png")
+        save(window, out / f"{name}.png", out.name == "dark")
 
     def record(tab: int) -> Callable[[], None]:
         def go() -> None:
@@ -313,7 +322,7 @@ def dialogs(app, window, db, user, story: Story, out: Path) -> None:  # type: ig
         if before:
             before()
         settle(app, None, 0.3)
-        save(dialog, out / f"{name}.png")
+        save(dialog, out / f"{name}.png", out.name == "dark")
 
     events = load_calendar(db, story.patient_id)
     event = next((e for e in events if e.id == story.event_id), events[0])
@@ -323,7 +332,7 @@ def dialogs(app, window, db, user, story: Story, out: Path) -> None:  # type: ig
     grab_dialog(book, "20-dialog-book")
     popup = book.day.open_calendar()
     settle(app, None, 0.3)
-    save(popup, out / "21-dialog-date-popup.png")
+    save(popup, out / "21-dialog-date-popup.png", out.name == "dark")
     popup.hide()
     book.close()
 

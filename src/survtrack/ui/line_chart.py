@@ -50,8 +50,12 @@ def chart_colours(widget: QWidget) -> tuple[QColor, QColor, QColor, tuple[str, .
     base = palette.color(QPalette.ColorRole.Base)
     text = palette.color(QPalette.ColorRole.Text)
     dark = base.lightness() < 128
-    grid = QColor(text)
-    grid.setAlpha(45)
+    share = 0.3 if dark else 0.18  # an opaque mix of text into the background
+    grid = QColor.fromRgbF(
+        base.redF() + (text.redF() - base.redF()) * share,
+        base.greenF() + (text.greenF() - base.greenF()) * share,
+        base.blueF() + (text.blueF() - base.blueF()) * share,
+    )
     return base, text, grid, DARK_PALETTE if dark else PALETTE
 
 

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from survtrack.domain.events import STATE_LABELS, EventKind, EventState
 from survtrack.services.calendar import EventRow
+from survtrack.ui.line_chart import chart_colours
 from survtrack.ui.state_colours import OVERDUE_MARK, STATE_MARK
 
 
@@ -125,8 +126,7 @@ class TimelineWidget(QWidget):
         first, last = self._years()
         top, row_height, line = self.top, self.row_height, self.line
         bottom = top + row_height * len(kinds)
-        grid = QColor(text)
-        grid.setAlpha(50)
+        grid = chart_colours(self)[2]
         metrics = self.fontMetrics()
         year_width = metrics.horizontalAdvance("0000") + 6
         for year in range(first, last + 1):

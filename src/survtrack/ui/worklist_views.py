@@ -293,6 +293,11 @@ class ToBookView(_WorklistView):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(db, runner, today, self.COLUMNS, "toBookTable", parent)
+        metrics = self.fontMetrics()
+        day = metrics.horizontalAdvance("0000-00-00") + 18
+        kind = max(metrics.horizontalAdvance(k.label) for k in EventKind) + 16
+        for column, width in enumerate((day, day, day, day, kind, 190, 85, 180, 100)):
+            self.table.setColumnWidth(column, width)
         self.weeks = QSpinBox()
         self.weeks.setObjectName("weeks")
         self.weeks.setRange(1, 52)
@@ -317,11 +322,19 @@ class ToBookView(_WorklistView):
     def _more(self, offset: int) -> list[WorklistRow]:
         return self._query(offset)()
 
+    def _show_to_book(self, rows: list[WorklistRow]) -> None:
+        self._show(rows, len(rows) < PAGE, ("event to book", "events to book"))
+        if not rows:
+            self.count.setText(
+                "Nothing to book in these weeks: choose more weeks or include windows already "
+                "closed."
+            )
+
     def refresh(self) -> None:
         self.count.setText("Loading…")
         self.runner.submit(
             self._query(0),
-            lambda rows: self._show(rows, len(rows) < PAGE, ("event to book", "events to book")),
+            self._show_to_book,
             self._failed,
             channel="to_book",
         )
