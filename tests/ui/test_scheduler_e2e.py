@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QLineEdit
+from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from survtrack.services.auth import Role, ensure_user
@@ -101,9 +101,9 @@ def test_scheduler_registers_plans_books_completes_and_edits(
     choose(dialog, "Grade", "3")
     type_into(qtbot, dialog, "Size", "4")
     stage = dialog.findChild(type(dialog.error), "stagePreview")
-    assert stage.text().startswith("Stage II ·")
+    assert stage.text().startswith("Stage II (AJCC")
     type_into(qtbot, dialog, "Size", "8")
-    assert stage.text().startswith("Stage IIIA ·") and "risk high" in stage.text()
+    assert stage.text().startswith("Stage IIIA (AJCC 8th edition)") and "High risk" in stage.text()
     choose(dialog, "Depth", "deep")
     type_into(qtbot, dialog, "Diagnosis date", "2026-06-15")
     press_ok(qtbot, dialog)
@@ -134,7 +134,10 @@ def test_scheduler_registers_plans_books_completes_and_edits(
     shortcut(qtbot, window, Qt.Key.Key_B)
     dialog = dialog_of(window)
     date_field = dialog.findChild(QLineEdit, "Date")
-    assert date_field.text() == "2026-11-20"  # the suggested date
+    # the suggested date (20 November) has passed: the next open day is prefilled instead
+    assert date_field.text() == "2026-11-24"
+    assert "suggested date has passed" in dialog.findChild(QLabel, "windowWarning").text()
+    type_into(qtbot, dialog, "Date", "2026-11-20")
     press_ok(qtbot, dialog)
     assert dialog.error.text() == "Date: is in the past."
     type_into(qtbot, dialog, "Date", "2026-11-24")

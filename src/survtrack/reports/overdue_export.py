@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import TextIO
 
+from survtrack.domain.labels import kind_label, label, state_label
+
 CSV_COLUMNS = (
     "mrn",
     "patient",
@@ -68,9 +70,27 @@ def write_overdue_csv(rows: Iterable[Sequence[object]], out: TextIO) -> int:
     return count
 
 
-def overdue_csv(rows: Iterable[Sequence[object]]) -> str:
+_LABELLED = {
+    CSV_COLUMNS.index("kind"): kind_label,
+    CSV_COLUMNS.index("state"): state_label,
+    CSV_COLUMNS.index("risk"): lambda code: label("risk", code),
+    CSV_COLUMNS.index("severity"): lambda code: code.capitalize(),
+}
+
+
+def in_words(values: Sequence[object]) -> list[object]:
+    """One row with its codes in words ("Chest CT", "Booked", "High risk"): for files people open
+    in a spreadsheet. The CLI keeps the codes (its CSV is read by scripts)."""
+    return [
+        _LABELLED[i](value) if i in _LABELLED and isinstance(value, str) and value else value
+        for i, value in enumerate(values)
+    ]
+
+
+def overdue_csv(rows: Iterable[Sequence[object]], words: bool = False) -> str:
+    """The CSV text; ``words`` writes labels instead of codes (the window's export for Excel)."""
     out = io.StringIO()
-    write_overdue_csv(rows, out)
+    write_overdue_csv((in_words(row) for row in rows) if words else rows, out)
     return out.getvalue()
 
 

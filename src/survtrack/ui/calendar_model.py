@@ -8,9 +8,10 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from survtrack.domain.events import EventKind
+from survtrack.domain.labels import state_label
 from survtrack.services.calendar import EventRow
 from survtrack.services.event_actions import RESULTS
-from survtrack.ui.state_colours import MUTED_TEXT, OVERDUE_BACKGROUND, STATE_BACKGROUND
+from survtrack.ui.state_colours import MUTED_TEXT, OVERDUE_BACKGROUND, ROW_TEXT, STATE_BACKGROUND
 
 COLUMNS = (
     "Due",
@@ -72,7 +73,7 @@ class CalendarTableModel(QAbstractTableModel):
             suggested = e.suggested.isoformat() if e.suggested else ""
             return suggested + (" (moved)" if e.moved_by_hand else "")
         if column == 4:
-            return e.state + (" · overdue" if self.overdue(e) else "")
+            return state_label(e.state) + (" · overdue" if self.overdue(e) else "")
         if column == 5:
             return e.booked_at.strftime("%Y-%m-%d %H:%M") if e.booked_at else ""
         if column == 6:
@@ -97,6 +98,9 @@ class CalendarTableModel(QAbstractTableModel):
             if self.overdue(e):
                 return OVERDUE_BACKGROUND
             return STATE_BACKGROUND.get(e.state)
-        if role == Qt.ItemDataRole.ForegroundRole and e.state in ("cancelled", "superseded"):
-            return MUTED_TEXT
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if e.state in ("cancelled", "superseded"):
+                return MUTED_TEXT  # on its light grey background
+            if self.overdue(e) or e.state in STATE_BACKGROUND:
+                return ROW_TEXT
         return None

@@ -18,12 +18,14 @@ from PySide6.QtWidgets import (
 
 from survtrack.domain.events import EventKind
 from survtrack.services.overdue import Dashboard
+from survtrack.ui.line_chart import chart_colours
 
 
 class MonthEndChart(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("monthEndChart")
+        self.setAccessibleName("Overdue at each month end")
         self.points: list[tuple[date, int]] = []
         self.setMinimumHeight(220)
 
@@ -32,11 +34,15 @@ class MonthEndChart(QWidget):
 
     def set_points(self, points: list[tuple[date, int]]) -> None:
         self.points = list(points)
+        words = ", ".join(f"{day.strftime('%B %Y')}: {count}" for day, count in points)
+        self.setAccessibleDescription(f"Overdue at each month end. {words}." if points else "")
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor("white"))
+        base, text, _grid, _ = chart_colours(self)  # readable in a dark palette too
+        painter.fillRect(self.rect(), base)
+        painter.setPen(text)
         if not self.points:
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "No data yet.")
             return
@@ -44,7 +50,7 @@ class MonthEndChart(QWidget):
         width = self.width() - left - 10
         peak = max(1, max(n for _, n in self.points))
         slot = width / len(self.points)
-        painter.setPen(QColor("#888888"))
+        painter.setPen(text)
         painter.drawLine(int(left), int(bottom), int(left + width), int(bottom))
         painter.drawText(QRectF(0, top - 8, left - 6, 16), Qt.AlignmentFlag.AlignRight, str(peak))
         painter.drawText(QRectF(0, bottom - 8, left - 6, 16), Qt.AlignmentFlag.AlignRight, "0")
@@ -52,7 +58,7 @@ class MonthEndChart(QWidget):
             height = (bottom - top) * count / peak
             x = left + index * slot + slot * 0.15
             painter.fillRect(QRectF(x, bottom - height, slot * 0.7, height), QColor("#c62828"))
-            painter.setPen(QColor("#333333"))
+            painter.setPen(text)
             painter.drawText(
                 QRectF(x - 10, bottom + 4, slot * 0.7 + 20, 16),
                 Qt.AlignmentFlag.AlignCenter,

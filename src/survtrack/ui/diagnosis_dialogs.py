@@ -27,6 +27,7 @@ from survtrack.domain.sites import (
 from survtrack.services.auth import SignedIn
 from survtrack.services.calendar import CalendarChange
 from survtrack.services.diagnosis import (
+    StagePreview,
     TreatmentInput,
     TumourInput,
     preview,
@@ -38,6 +39,32 @@ from survtrack.services.patient_records import TreatmentRecord, TumourRecord
 from survtrack.store.engine import Database
 from survtrack.ui.forms import DateField, FormDialog, NumberField, choice_box, code_options
 from survtrack.ui.histology_field import HistologyField
+
+RISK_WORDS = {
+    "high": "High risk: the high-risk follow-up calendar",
+    "low": "Low risk: the low-risk follow-up calendar",
+    "any": "Desmoid: the desmoid follow-up calendar",
+}
+
+
+def stage_words(result: StagePreview) -> str:
+    """The stage preview in words: "Stage IIIA (AJCC 8th edition) · T2 · grade 3 · High risk: the
+    high-risk follow-up calendar", then each warning on its own line as a sentence."""
+    parts = [
+        f"Stage {result.stage} (AJCC 8th edition)"
+        if result.stage
+        else "Not staged (size and grade are needed)"
+    ]
+    if result.t:
+        parts.append(f"size category {result.t}")
+    if result.grade:
+        parts.append(
+            "grade not assessable (GX)" if result.grade == "X" else f"grade {result.grade}"
+        )
+    parts.append(RISK_WORDS.get(result.risk, result.risk))
+    lines = [" · ".join(parts)]
+    lines += [f"⚠ {w[:1].upper()}{w[1:]}." for w in result.warnings]
+    return "\n".join(lines)
 
 
 class TumourDialog(FormDialog):
@@ -62,12 +89,15 @@ class TumourDialog(FormDialog):
         )
         self.limb = self.add(
             "&Limb",
-            choice_box(code_options([x.value for x in Limb]), t.limb if t else None),
+            choice_box(code_options([x.value for x in Limb], field="limb"), t.limb if t else None),
             "Limb",
         )
         self.laterality = self.add(
             "La&terality",
-            choice_box(code_options([x.value for x in Laterality]), t.laterality if t else None),
+            choice_box(
+                code_options([x.value for x in Laterality], field="laterality"),
+                t.laterality if t else None,
+            ),
             "Laterality",
         )
         self.histology = self.add(
@@ -89,15 +119,24 @@ class TumourDialog(FormDialog):
         )
         self.depth = self.add(
             "&Depth",
-            choice_box(code_options([x.value for x in Depth]), t.depth if t else None),
+            choice_box(
+                code_options([x.value for x in Depth], field="depth"), t.depth if t else None
+            ),
             "Depth",
         )
         self.nodes = self.add(
-            "&N", choice_box(code_options([x.value for x in Nodes]), t.nodes if t else None), "N"
+            "&N",
+            choice_box(
+                code_options([x.value for x in Nodes], field="nodes"), t.nodes if t else None
+            ),
+            "N",
         )
         self.metastasis = self.add(
             "&M",
-            choice_box(code_options([x.value for x in Metastasis]), t.metastasis if t else None),
+            choice_box(
+                code_options([x.value for x in Metastasis], field="metastasis"),
+                t.metastasis if t else None,
+            ),
             "M",
         )
         self.t4 = self.add(
@@ -111,8 +150,10 @@ class TumourDialog(FormDialog):
         self.stage_label = QLabel()
         self.stage_label.setObjectName("stagePreview")
         self.stage_label.setWordWrap(True)
-        self.stage_label.setStyleSheet("font-weight: bold; color: #1f4e79;")
-        self.form.addRow("Stage", self.stage_label)
+        self.stage_label.setStyleSheet("font-weight: bold;")
+        self.stage_label.setAccessibleName("Stage preview")
+        self.stage_label.setMinimumHeight(self.fontMetrics().height() * 3)
+        self.form.addRow(self.stage_label)  # the whole width: the words wrap without being cut
         for combo in (
             self.site,
             self.limb,
@@ -152,12 +193,11 @@ class TumourDialog(FormDialog):
             result = preview(self.data())
         except (BadInput, ValueError) as exc:
             field = getattr(exc, "field", "value")
-            self.stage_label.setText(f"— ({field}: {getattr(exc, 'reason', exc)})")
+            self.stage_label.setText(
+                f"Not staged yet: {field[:1].upper()}{field[1:]} {getattr(exc, 'reason', exc)}."
+            )
             return
-        text = result.text()
-        if result.warnings:
-            text += "\n" + "\n".join(f"⚠ {w}" for w in result.warnings)
-        self.stage_label.setText(text)
+        self.stage_label.setText(stage_words(result))
 
     def save(self) -> None:
         self.change = save_tumour(
@@ -198,26 +238,34 @@ class TreatmentDialog(FormDialog):
             ),
             "Type",
         )
-        self.start = self.add("&Date / start", DateField("Date", t.start if t else None), "Date")
+        self.start = self.add(
+            "&Date / start", DateField("Date", t.start if t else None), "Date", required=True
+        )
         self.pages = QStackedWidget()
         self.form.addRow(self.pages)
         surgery, self.surgery_form = self._page()
         self.procedure = self._row(
             self.surgery_form,
             "&Procedure",
-            choice_box(code_options(SURGERY_PROCEDURES, blank=None), t.procedure if t else None),
+            choice_box(
+                code_options(SURGERY_PROCEDURES, blank=None, field="procedure"),
+                t.procedure if t else None,
+            ),
             "Procedure",
         )
         self.level = self._row(
             self.surgery_form,
             "Amputation &level",
-            choice_box(code_options(AMPUTATION_LEVELS), t.amputation_level if t else None),
+            choice_box(
+                code_options(AMPUTATION_LEVELS, field="amputation_level"),
+                t.amputation_level if t else None,
+            ),
             "Amputation level",
         )
         self.margin = self._row(
             self.surgery_form,
             "Ma&rgin",
-            choice_box(code_options(MARGINS), t.margin if t else None),
+            choice_box(code_options(MARGINS, field="margin"), t.margin if t else None),
             "Margin",
         )
         radiation, rform = self._page()
@@ -225,13 +273,15 @@ class TreatmentDialog(FormDialog):
         self.timing = self._row(
             rform,
             "T&iming",
-            choice_box(code_options(RADIATION_TIMINGS), t.timing if t else None),
+            choice_box(code_options(RADIATION_TIMINGS, field="timing"), t.timing if t else None),
             "Timing",
         )
         self.modality = self._row(
             rform,
             "M&odality",
-            choice_box(code_options(RADIATION_MODALITIES), t.modality if t else None),
+            choice_box(
+                code_options(RADIATION_MODALITIES, field="modality"), t.modality if t else None
+            ),
             "Modality",
         )
         self.dose = self._row(
@@ -265,6 +315,8 @@ class TreatmentDialog(FormDialog):
     def _row(self, form, label: str, widget: QWidget, name: str) -> QWidget:  # type: ignore[no-untyped-def]
         form.addRow(label, widget)
         widget.setObjectName(name.strip())
+        if not widget.accessibleName():
+            widget.setAccessibleName(name.strip())
         self.fields[name] = widget
         return widget
 
@@ -327,9 +379,11 @@ class RecurrenceDialog(FormDialog):
         )
         self.db, self.user, self.today, self.patient_id = db, user, today, patient_id
         self.change: CalendarChange | None = None
-        self.when = self.add("&Date", DateField("Recurrence date", when), "Recurrence date")
+        self.when = self.add("&Date", DateField("Recurrence date", when), "Recurrence date", True)
         self.kind = self.add(
-            "&Kind", choice_box(code_options(RECURRENCE_KINDS, blank=None)), "Kind"
+            "&Kind",
+            choice_box(code_options(RECURRENCE_KINDS, blank=None, field="recurrence")),
+            "Kind",
         )
 
     def save(self) -> None:

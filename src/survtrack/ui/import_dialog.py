@@ -40,11 +40,11 @@ from survtrack.services.patient_import import (
 )
 from survtrack.store.audit import Actor
 from survtrack.store.engine import Database
+from survtrack.ui.state_colours import error_text
 from survtrack.ui.workers import TaskRunner
 
 COLUMNS = ("Row", "MRN", "Result", "Details")
 _STATUS_WORDS = {NEW: "New", UPDATE: "Update", "unchanged": "Unchanged", ERROR: "Error"}
-_ERROR_COLOUR = QColor("#a61b1b")
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -85,7 +85,7 @@ class PreviewModel(QAbstractTableModel):
                 return _STATUS_WORDS.get(row.status, row.status)
             return f"{row.column}: {row.detail}" if row.status == ERROR else row.detail
         if role == Qt.ItemDataRole.ForegroundRole and row.status == ERROR:
-            return QBrush(_ERROR_COLOUR)
+            return QBrush(QColor(error_text()))
         return None
 
 

@@ -477,12 +477,14 @@ class OverdueView(QWidget):
         target = path
 
         def finish(text: object) -> None:
-            checked_write(target, lambda: target.write_text(str(text), encoding="utf-8"))
+            checked_write(target, lambda: target.write_text(str(text), encoding="utf-8-sig"))
             self.message.emit(f"Exported to {target}")
             self.exported.emit(str(target))
 
         self._in_background(
-            self._audited(lambda db, query: overdue_csv(iter_export_values(db, query)), target),
+            self._audited(
+                lambda db, query: overdue_csv(iter_export_values(db, query), words=True), target
+            ),
             finish,
             "CSV export",
         )

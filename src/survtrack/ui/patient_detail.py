@@ -8,19 +8,32 @@ from html import escape
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from survtrack.domain.grading import Grade
+from survtrack.domain.labels import label
 from survtrack.domain.sites import Site
 from survtrack.services.patient_records import PatientRecord, TreatmentRecord, TumourRecord
+from survtrack.ui.state_colours import dark_palette, error_text
 
-_STYLE = """
+_STYLE_TEMPLATE = """
 <style>
- h2 { margin: 0 0 4px 0; }
- h3 { margin: 14px 0 4px 0; color: #1f4e79; }
- td { padding: 1px 12px 1px 0; vertical-align: top; }
- td.k { color: #555; }
- .muted { color: #777; }
- .status { color: #a61b1b; font-weight: bold; }
+ h2 {{ margin: 0 0 4px 0; }}
+ h3 {{ margin: 14px 0 4px 0; color: {heading}; }}
+ td {{ padding: 1px 12px 1px 0; vertical-align: top; }}
+ td.k {{ color: {key}; }}
+ .muted {{ color: {muted}; }}
+ .status {{ color: {error}; font-weight: bold; }}
 </style>
 """
+
+
+def _style() -> str:
+    """Colours that read on the palette in use (light or dark)."""
+    dark = dark_palette()
+    return _STYLE_TEMPLATE.format(
+        heading="#9cc3ee" if dark else "#1f4e79",
+        key="#b0b0b0" if dark else "#555",
+        muted="#a0a0a0" if dark else "#777",
+        error=error_text(),
+    )
 
 
 def _d(value: date | None) -> str:
@@ -41,9 +54,9 @@ def _age(birth: date, on: date) -> int:
 def _tumour_html(t: TumourRecord) -> str:
     where = Site(t.site).label
     if t.limb:
-        where += f", {t.limb} limb"
+        where += f", {label('limb', t.limb).lower()}"
     if t.laterality:
-        where += f", {t.laterality}"
+        where += f", {label('laterality', t.laterality).lower()}"
     grade = Grade(t.grade).label if t.grade else "not recorded"
     size = f"{t.size_cm:g} cm" if t.size_cm is not None else "not recorded"
     tnm = " ".join(x for x in (t.t_category, t.nodes, t.metastasis) if x) or "—"
@@ -61,28 +74,28 @@ def _tumour_html(t: TumourRecord) -> str:
             ("Site", where),
             ("Diagnosed", _d(t.diagnosis_date)),
             ("Grade", grade),
-            ("Size", size + (f", {t.depth}" if t.depth else "")),
+            ("Size", size + (f", {label('depth', t.depth).lower()}" if t.depth else "")),
             ("TNM", tnm),
             ("AJCC 8 stage", stage),
-            ("Risk tier", t.risk or "—"),
+            ("Risk tier", label("risk", t.risk) or "—"),
         ]
     )
 
 
 def treatment_line(t: TreatmentRecord) -> str:
     if t.type == "surgery":
-        what = (t.procedure or "surgery").replace("_", " ")
+        what = label("procedure", t.procedure) or "Surgery"
         if t.amputation_level:
-            what += f" ({t.amputation_level.replace('_', ' ')})"
+            what += f" ({label('amputation_level', t.amputation_level)})"
         if t.margin:
-            what += f", margin {t.margin}"
+            what += f", margin {label('margin', t.margin)}"
         return f"{_d(t.start)}  Surgery: {what}"
     if t.type == "radiation":
         detail = ", ".join(
             x
             for x in (
-                t.timing,
-                t.modality and t.modality.replace("_", " "),
+                label("timing", t.timing),
+                label("modality", t.modality),
                 f"{t.dose_gy:g} Gy" if t.dose_gy else None,
             )
             if x
@@ -97,14 +110,14 @@ def patient_html(p: PatientRecord, today: date) -> str:
     if p.status != "active":
         status = f"<p class='status'>{escape(p.status.capitalize())} {_d(p.status_date)}</p>"
     parts = [
-        _STYLE,
+        _style(),
         f"<h2>{escape(p.display_name)}</h2>",
         status,
         _rows(
             [
                 ("MRN", p.mrn),
                 ("Birth date", f"{_d(p.birth_date)} (age {_age(p.birth_date, today)})"),
-                ("Sex", p.sex),
+                ("Sex", label("sex", p.sex)),
                 ("Phone", p.phone or "—"),
                 ("Language", p.language or "—"),
                 ("Treating physician", p.physician or "—"),
@@ -123,7 +136,11 @@ def patient_html(p: PatientRecord, today: date) -> str:
         parts.append("<p class='muted'>No treatment recorded.</p>")
     parts.append("<h3>Recurrences</h3>")
     if p.recurrences:
-        parts.append("<br>".join(escape(f"{_d(r.date)}  {r.kind}") for r in p.recurrences))
+        parts.append(
+            "<br>".join(
+                escape(f"{_d(r.date)}  {label('recurrence', r.kind)}") for r in p.recurrences
+            )
+        )
     else:
         parts.append("<p class='muted'>None recorded.</p>")
     return "".join(parts)
@@ -137,7 +154,7 @@ class PatientDetailPane(QTextBrowser):
         self.show_placeholder()
 
     def show_placeholder(self, message: str = "Select a patient to see the record.") -> None:
-        self.setHtml(f"{_STYLE}<p class='muted'>{escape(message)}</p>")
+        self.setHtml(f"{_style()}<p class='muted'>{escape(message)}</p>")
 
     def show_patient(self, record: PatientRecord, today: date) -> None:
         self.setHtml(patient_html(record, today))

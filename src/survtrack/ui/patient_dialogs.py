@@ -35,21 +35,24 @@ class PatientDialog(FormDialog):
         super().__init__("Edit patient" if record else "New patient", parent)
         self.db, self.user, self.today, self.record = db, user, today, record
         self.patient_id: int | None = record.id if record else None
-        self.mrn = self.add("&MRN", QLineEdit(record.mrn if record else ""), "MRN")
+        self.mrn = self.add("&MRN", QLineEdit(record.mrn if record else ""), "MRN", required=True)
         self.family = self.add(
-            "&Family name", QLineEdit(record.family_name if record else ""), "Family name"
+            "&Family name", QLineEdit(record.family_name if record else ""), "Family name", True
         )
         self.given = self.add(
-            "&Given name", QLineEdit(record.given_name if record else ""), "Given name"
+            "&Given name", QLineEdit(record.given_name if record else ""), "Given name", True
         )
         self.birth = self.add(
             "&Birth date",
             DateField("Birth date", record.birth_date if record else None),
             "Birth date",
+            required=True,
         )
         self.sex = self.add(
             "&Sex",
-            choice_box(code_options(SEXES, blank=None), record.sex if record else "unknown"),
+            choice_box(
+                code_options(SEXES, blank=None, field="sex"), record.sex if record else "unknown"
+            ),
             "Sex",
         )
         self.phone = self.add("&Phone", QLineEdit(record.phone or "" if record else ""), "Phone")

@@ -6,16 +6,15 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor
 
 from survtrack.domain.sites import Site
 from survtrack.services.patient_search import PAGE_SIZE, PatientListRow
 from survtrack.ui.paged_model import PagedTableModel
+from survtrack.ui.state_colours import muted_text
 
 COLUMNS = ("MRN", "Name", "Birth date", "Site", "Stage", "Physician", "Status")
 COL_MRN, COL_NAME, COL_BIRTH, COL_SITE, COL_STAGE, COL_PHYSICIAN, COL_STATUS = range(7)
 PATIENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
-INACTIVE_COLOUR = QColor("#6b6b6b")  # deceased, discharged, transferred
 
 Index = QModelIndex | QPersistentModelIndex
 PageFetcher = Callable[[str, int, int], list[PatientListRow]]
@@ -56,7 +55,7 @@ class PatientTableModel(PagedTableModel[PatientListRow]):
             if column == COL_STATUS:
                 return row.status.capitalize()
         if role == Qt.ItemDataRole.ForegroundRole and row.status != "active":
-            return INACTIVE_COLOUR
+            return muted_text()
         return None
 
     def patient_id(self, row: int) -> int | None:

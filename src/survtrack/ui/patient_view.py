@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from survtrack.domain.events import ACTIONABLE_STATES
+from survtrack.domain.events import ACTIONABLE_STATES, EventKind
 from survtrack.services.audit_reads import OPENED, audit_read
 from survtrack.services.auth import Role, SignedIn
 from survtrack.services.calendar import CalendarChange, EventRow, load_calendar
@@ -42,6 +42,7 @@ from survtrack.ui.patient_detail import PatientDetailPane, treatment_line
 from survtrack.ui.patient_dialogs import PatientDialog, StatusDialog
 from survtrack.ui.rehab_view import RehabView
 from survtrack.ui.side_effects_view import SideEffectsView
+from survtrack.ui.state_colours import error_text
 from survtrack.ui.timeline import TimelineWidget
 from survtrack.ui.visits_view import VisitsView
 
@@ -75,7 +76,12 @@ class PatientView(QWidget):
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.table.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate((85, 170, 170, 95, 120, 120, 110, 150, 35)):
+        metrics = self.fontMetrics()
+        kind_width = max(metrics.horizontalAdvance(k.label) for k in EventKind) + 16
+        date_width = metrics.horizontalAdvance("0000-00-00") + 16
+        for column, width in enumerate(
+            (date_width, kind_width, date_width * 2, date_width, 150, 130, 110, 150, 35)
+        ):
             self.table.setColumnWidth(column, width)
         self.table.doubleClicked.connect(lambda _index: self.book_selected())
         self.timeline = TimelineWidget()
@@ -113,11 +119,18 @@ class PatientView(QWidget):
         self.tabs.addTab(self.rehab, "&Rehabilitation")
         self.visits = VisitsView(db, user, today)
         self.tabs.addTab(self.visits, "&Visits")
+        self.tabs.currentChanged.connect(
+            lambda i: (
+                self.scroll_to_today()
+                if self.tabs.widget(i) is calendar_page and not self.selected_event()
+                else None
+            )
+        )
         for view in (self.side_effects, self.rehab, self.visits):
             view.changed.connect(self._sub_view_changed)
         self.flags = QLabel()
         self.flags.setObjectName("patientFlags")
-        self.flags.setStyleSheet("color: #a61b1b; font-weight: bold; padding: 0 4px;")
+        self.flags.setStyleSheet(f"color: {error_text()}; font-weight: bold; padding: 0 4px;")
         self.flags.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -167,7 +180,23 @@ class PatientView(QWidget):
             row = self.calendar.row_of(selected.id)
             if row >= 0:
                 self.table.selectRow(row)
+        else:
+            self.scroll_to_today()
         self._update_buttons()
+
+    def today_row(self) -> int:
+        """The first event due today or later (the last one when all are past)."""
+        today = self.today()
+        rows = self.calendar.rows
+        return next((i for i, e in enumerate(rows) if e.due >= today), len(rows) - 1)
+
+    def scroll_to_today(self) -> None:
+        """The calendar opens at today: the first event due from today at the top."""
+        row = self.today_row()
+        if row >= 0:
+            self.table.scrollTo(
+                self.calendar.index(row, 0), QAbstractItemView.ScrollHint.PositionAtTop
+            )
 
     def _show_flags(self) -> None:
         found = patient_flags(self.db, self.record.id, self.today()) if self.record else []

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from survtrack.domain.errors import BadInput
+from survtrack.domain.labels import label
 from survtrack.domain.late_effects import DISCIPLINES, PAIN_KINDS, REFERRAL_KINDS, rehab_reference
 from survtrack.services.auth import SignedIn
 from survtrack.services.permissions import Action, can
@@ -98,7 +99,9 @@ class RehabVisitDialog(FormDialog):
         )
         if programme.k_levels:  # Medicare functional levels: lower-limb prosthesis users only
             self.add("&K level", self.k_level, "K level")
-        self.referral = self.add("&Referral", choice_box(code_options(REFERRAL_KINDS)), "Referral")
+        self.referral = self.add(
+            "&Referral", choice_box(code_options(REFERRAL_KINDS, field="referral")), "Referral"
+        )
 
     def visit(self) -> RehabVisit:
         minutes = self.minutes.value()
@@ -154,8 +157,8 @@ class RehabView(QWidget):
         self.log = read_only_table(
             ["Date", "Entry", "What", "Value", "Therapist", "Notes"], "rehabLog"
         )
-        self.pain_chart = LineChart("Pain (0–10)")
-        self.measure_chart = LineChart("Outcome measures")
+        self.pain_chart = LineChart("Pain", unit="score 0–10")
+        self.measure_chart = LineChart("Outcome measures", unit="units in the legend")
         buttons = QHBoxLayout()
         for button in (self.visit_button, self.achieve_button, self.create_button):
             buttons.addWidget(button)
@@ -218,8 +221,8 @@ class RehabView(QWidget):
             [
                 (
                     e.on.isoformat(),
-                    e.entry,
-                    names.get(e.code, e.code.replace("_", " ")),
+                    label("rehab_entry", e.entry),
+                    names.get(e.code) or label("referral" if e.entry == "referral" else "", e.code),
                     "" if e.value is None else f"{e.value:g}",
                     e.who or "",
                     e.notes or "",

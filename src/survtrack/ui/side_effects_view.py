@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from survtrack.domain.errors import BadInput
+from survtrack.domain.labels import label
 from survtrack.domain.late_effects import ATTRIBUTIONS, grade_meaning, search_terms
 from survtrack.services.auth import SignedIn
 from survtrack.services.errors import user_message
@@ -48,6 +49,7 @@ from survtrack.ui.forms import (
     report_failure,
 )
 from survtrack.ui.line_chart import LineChart, Series
+from survtrack.ui.state_colours import muted_text
 from survtrack.ui.tables import fill_rows, read_only_table
 
 TERM_ROLE = Qt.ItemDataRole.UserRole
@@ -109,11 +111,13 @@ class SideEffectDialog(FormDialog):
         self.grade: QComboBox = self.add("&Grade", QComboBox(), "Grade")  # type: ignore[assignment]
         self.meaning = QLabel()
         self.meaning.setWordWrap(True)
-        self.meaning.setStyleSheet("color: #555;")
+        self.meaning.setStyleSheet(f"color: {muted_text().name()};")
         self.form.addRow(self.meaning)
-        self.onset = self.add("&Onset", DateField("Onset", today), "Onset")
+        self.onset = self.add("&Onset", DateField("Onset", today), "Onset", True)
         self.attribution = self.add(
-            "&Attribution", choice_box(code_options(ATTRIBUTIONS, blank=None)), "Attribution"
+            "&Attribution",
+            choice_box(code_options(ATTRIBUTIONS, blank=None, field="attribution")),
+            "Attribution",
         )
         self.management = self.add("&Management", QLineEdit(), "Management")
         self.search.textChanged.connect(self._fill)
@@ -251,7 +255,7 @@ class SideEffectsView(QWidget):
         self.table = read_only_table(
             ["Term", "Organ class", "Attribution", "Onset", "Grade", "Status"], "sideEffectsTable"
         )
-        self.chart = LineChart("Grade history")
+        self.chart = LineChart("Grade history", unit="CTCAE grade 0–5")
         buttons = QHBoxLayout()
         allowed = can(user, Action.RECORD_SIDE_EFFECTS)
         for text, slot in (
@@ -280,10 +284,10 @@ class SideEffectsView(QWidget):
                 (
                     e.term,
                     e.organ_class,
-                    e.attribution,
+                    label("attribution", e.attribution),
                     e.onset.isoformat(),
                     str(e.current_grade),
-                    ("fatal" if e.fatal else e.status)
+                    ("Fatal" if e.fatal else e.status.capitalize())
                     + (f" {e.resolved_on.isoformat()}" if e.resolved_on else ""),
                 )
                 for e in self.effects

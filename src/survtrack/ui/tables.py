@@ -38,8 +38,22 @@ def read_only_table(headers: Sequence[str], name: str) -> QTableWidget:
     return table
 
 
+#: the widest a column grows to fit its text (longer text wraps or shows in full as a tooltip)
+MAX_COLUMN_WIDTH = 320
+
+
 def fill_rows(table: QTableWidget, rows: Sequence[Sequence[str]]) -> None:
+    """Fill the table; columns fit their text (up to ``MAX_COLUMN_WIDTH``), so nothing is cut at
+    a larger font; a cell's full text is its tooltip."""
     table.setRowCount(len(rows))
     for r, values in enumerate(rows):
         for c, value in enumerate(values):
-            table.setItem(r, c, QTableWidgetItem(value))
+            item = QTableWidgetItem(value)
+            if len(value) > 30:
+                item.setToolTip(value)
+            table.setItem(r, c, item)
+    if rows:
+        table.resizeColumnsToContents()
+        for c in range(table.columnCount() - 1):
+            table.setColumnWidth(c, min(table.columnWidth(c), MAX_COLUMN_WIDTH))
+        table.resizeRowsToContents()

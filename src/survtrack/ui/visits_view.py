@@ -66,7 +66,7 @@ class VisitDialog(FormDialog):
         super().__init__("Record visit", parent)
         self.db, self.user, self.today, self.patient_id = db, user, today, patient_id
         self.visit_id: int | None = None
-        self.day = self.add("&Date", DateField("Visit date", today), "Visit date")
+        self.day = self.add("&Date", DateField("Visit date", today), "Visit date", True)
         # The patient's own physician by default; whoever is signed in may be a scheduler.
         self.clinician = self.add(
             "&Clinician", QLineEdit(patient_physician(db, patient_id)), "Clinician"

@@ -8,11 +8,12 @@ load as the table scrolls. Enter or double-click opens the patient with that eve
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,13 +23,16 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSpinBox,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from survtrack.domain.errors import BadInput
 from survtrack.domain.events import EventKind, is_overdue
+from survtrack.domain.labels import state_label
 from survtrack.reports.appointment_export import clinic_day_csv
+from survtrack.services.booking_checks import ClinicDayGrid, clinic_day_grid
 from survtrack.services.errors import user_message
 from survtrack.services.worklists import (
     NeedsPlanRow,
@@ -41,7 +45,7 @@ from survtrack.store.engine import Database
 from survtrack.ui.forms import DateField, report_failure
 from survtrack.ui.paged_model import PagedTableModel, load_flags
 from survtrack.ui.saving import checked_write
-from survtrack.ui.state_colours import OVERDUE_BACKGROUND, STATE_BACKGROUND
+from survtrack.ui.state_colours import OVERDUE_BACKGROUND, ROW_TEXT, STATE_BACKGROUND
 from survtrack.ui.tables import list_table
 from survtrack.ui.workers import TaskRunner
 
@@ -70,7 +74,7 @@ class WorklistModel(PagedTableModel[WorklistRow]):
             "Patient": r.patient,
             "MRN": r.mrn,
             "Physician": r.physician or "",
-            "State": r.state,
+            "State": state_label(r.state),
             "Location": r.location or "",
             "Flags": self.patient_flags.get(r.patient_id, ""),
         }
@@ -86,6 +90,130 @@ class WorklistModel(PagedTableModel[WorklistRow]):
             if is_overdue(row.state, row.window_end, self.today):
                 return OVERDUE_BACKGROUND
             return STATE_BACKGROUND.get(row.state)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            painted = is_overdue(row.state, row.window_end, self.today)
+            return ROW_TEXT if painted or row.state in STATE_BACKGROUND else None
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class SlotEntry:
+    at: datetime
+    row: WorklistRow | None
+    clash: str = ""  # why this appointment is flagged (double booking), in words
+
+
+def slot_entries(rows: list[WorklistRow], day: date, grid: ClinicDayGrid) -> list[SlotEntry]:
+    """The clinic day as time slots: every slot of the grid, empty or with its appointments
+    (appointments outside the grid's hours at their own time), double bookings flagged."""
+    per_slot: dict[tuple[datetime, str], int] = {}
+    per_patient: dict[tuple[int, object], int] = {}
+    for r in rows:
+        if r.booked_at is not None:
+            key = (grid.slot_of(r.booked_at), (r.location or "").strip().casefold())
+            per_slot[key] = per_slot.get(key, 0) + 1
+            for twice in ((r.patient_id, grid.slot_of(r.booked_at)), (r.patient_id, r.kind)):
+                per_patient[twice] = per_patient.get(twice, 0) + 1
+    entries: list[SlotEntry] = []
+    booked = [r for r in rows if r.booked_at is not None and r.booked_at.date() == day]
+    used: set[int] = set()
+    for slot in grid.slots(day):
+        inside = [r for r in booked if r.booked_at and grid.slot_of(r.booked_at) == slot]
+        early = [r for r in booked if r.booked_at and r.booked_at < slot and r.event_id not in used]
+        for r in early + inside:
+            used.add(r.event_id)
+            entries.append(
+                SlotEntry(r.booked_at or slot, r, _clash(r, grid, per_slot, per_patient))
+            )
+        if not inside:
+            entries.append(SlotEntry(slot, None))
+    for r in booked:
+        if r.event_id not in used:
+            entries.append(
+                SlotEntry(
+                    r.booked_at or datetime.combine(day, time.max),
+                    r,
+                    _clash(r, grid, per_slot, per_patient),
+                )
+            )
+    return entries
+
+
+def _clash(
+    r: WorklistRow,
+    grid: ClinicDayGrid,
+    per_slot: dict[tuple[datetime, str], int],
+    per_patient: dict[tuple[int, object], int],
+) -> str:
+    """Why an appointment is marked: its slot is over the clinic's capacity at its location, or
+    the same patient is booked twice in one slot or twice for the same kind that day (a scan and
+    a visit on one day is normal and not marked; the booking dialog still mentions it)."""
+    assert r.booked_at is not None
+    reasons = []
+    slot = grid.slot_of(r.booked_at)
+    count = per_slot.get((slot, (r.location or "").strip().casefold()), 0)
+    if count > grid.appointments_per_slot:
+        reasons.append(
+            f"{count} appointments at {slot.strftime('%H:%M')} in {r.location or 'no location'}"
+        )
+    if per_patient.get((r.patient_id, slot), 0) > 1:
+        reasons.append("this patient has another appointment at the same time")
+    if per_patient.get((r.patient_id, r.kind), 0) > 1:
+        reasons.append(f"this patient has two {EventKind(r.kind).label} appointments this day")
+    return "; ".join(reasons)
+
+
+class ClinicSlotModel(QAbstractTableModel):
+    """The clinic day in time slots (08:00 to 17:00 in 15-minute rows by default)."""
+
+    COLUMNS = ("Time", "Kind", "Patient", "MRN", "Location", "Physician")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.entries: list[SlotEntry] = []
+
+    def set_entries(self, entries: list[SlotEntry]) -> None:
+        self.beginResetModel()
+        self.entries = list(entries)
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.entries)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        entry = self.entries[index.row()]
+        r = entry.row
+        if role == Qt.ItemDataRole.DisplayRole:
+            if index.column() == 0:
+                return entry.at.strftime("%H:%M") + (" ⚠" if entry.clash else "")
+            if r is None:
+                return ""
+            return (
+                "",
+                EventKind(r.kind).label,
+                r.patient,
+                r.mrn,
+                r.location or "",
+                r.physician or "",
+            )[index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole and entry.clash:
+            return f"Double booking: {entry.clash}."
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if entry.clash:
+                return OVERDUE_BACKGROUND
+            return STATE_BACKGROUND["booked"] if r is not None else None
+        if role == Qt.ItemDataRole.ForegroundRole and r is not None:
+            return ROW_TEXT
         return None
 
 
@@ -168,6 +296,11 @@ class ToBookView(_WorklistView):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(db, runner, today, self.COLUMNS, "toBookTable", parent)
+        metrics = self.fontMetrics()
+        day = metrics.horizontalAdvance("0000-00-00") + 18
+        kind = max(metrics.horizontalAdvance(k.label) for k in EventKind) + 16
+        for column, width in enumerate((day, day, day, day, kind, 190, 85, 180, 100)):
+            self.table.setColumnWidth(column, width)
         self.weeks = QSpinBox()
         self.weeks.setObjectName("weeks")
         self.weeks.setRange(1, 52)
@@ -192,11 +325,19 @@ class ToBookView(_WorklistView):
     def _more(self, offset: int) -> list[WorklistRow]:
         return self._query(offset)()
 
+    def _show_to_book(self, rows: list[WorklistRow]) -> None:
+        self._show(rows, len(rows) < PAGE, ("event to book", "events to book"))
+        if not rows:
+            self.count.setText(
+                "Nothing to book in these weeks: choose more weeks or include windows already "
+                "closed."
+            )
+
     def refresh(self) -> None:
         self.count.setText("Loading…")
         self.runner.submit(
             self._query(0),
-            lambda rows: self._show(rows, len(rows) < PAGE, ("event to book", "events to book")),
+            self._show_to_book,
             self._failed,
             channel="to_book",
         )
@@ -233,14 +374,63 @@ class ClinicDayView(_WorklistView):
         self.controls.addWidget(export)
         self.controls.addWidget(self.refresh_button)
         self.day.returnPressed.connect(self.refresh)
+        self.day.picked.connect(self.refresh)
         self.span.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.span.setAccessibleName("Day or week")
+        previous.setAccessibleName("Previous day or week")
+        following.setAccessibleName("Next day or week")
+        # one day: the time slots; a week: the list (the same rows, ``self.model``)
+        self.slot_model = ClinicSlotModel(self)
+        self.slot_table = list_table(self.slot_model, "clinicSlotTable")
+        self.slot_table.doubleClicked.connect(self._open_slot)
+        self.slot_table.setAccessibleName("Clinic day in 15-minute slots")
+        self.table.setAccessibleName("Appointments of the week")
+        self.pages = QStackedWidget()
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.replaceWidget(self.table, self.pages)
+        self.pages.addWidget(self.slot_table)
+        self.pages.addWidget(self.table)
+        for table in (self.slot_table, self.table):
+            for column, width in enumerate((130, 200, 220, 90, 160)):
+                table.setColumnWidth(column, width)
+        self.slot_table.setColumnWidth(0, 70)
+
+    def _open_slot(self, index: QModelIndex) -> None:
+        entry = self.slot_model.entries[index.row()]
+        if entry.row is not None:
+            self.open_event.emit(entry.row.patient_id, entry.row.event_id)
+
+    def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        on_slots = self.pages.currentWidget() is self.slot_table
+        if enter and on_slots and self.slot_table.currentIndex().isValid():
+            self._open_slot(self.slot_table.currentIndex())
+            return
+        super().keyPressEvent(event)
+
+    def _show_day(self, rows: list[WorklistRow], first: date, days: int) -> None:
+        self._show(rows, True, ("appointment", "appointments"))
+        self.pages.setCurrentIndex(0 if days == 1 else 1)
+        if days == 1:
+            self.slot_model.set_entries(slot_entries(rows, first, clinic_day_grid()))
+            clashes = sum(1 for e in self.slot_model.entries if e.clash)
+            if clashes:
+                self.count.setText(
+                    self.count.text() + f"; ⚠ {clashes} double-booked (hover the time for why)"
+                )
+        if not rows:
+            self.count.setText(
+                f"No appointments {'on this day' if days == 1 else 'this week'}. Book from the "
+                "To book list or a patient's calendar (Ctrl+B); ◀ ▶ move the day."
+            )
 
     def _step(self, direction: int) -> None:
         try:
             first = self.day.value() or self.today()
         except BadInput:
             first = self.today()
-        self.day.setText((first + timedelta(days=direction * self.span.currentData())).isoformat())
+        self.day.set_value(first + timedelta(days=direction * self.span.currentData()))
         self.refresh()
 
     def refresh(self) -> None:
@@ -252,9 +442,10 @@ class ClinicDayView(_WorklistView):
         last = first + timedelta(days=self.span.currentData() - 1)
         self.count.setText("Loading…")
         db = self.db
+        days = self.span.currentData()
         self.runner.submit(
             lambda: clinic_day(db, first, last),
-            lambda rows: self._show(rows, True, ("appointment", "appointments")),
+            lambda rows: self._show_day(rows, first, days),
             self._failed,
             channel="clinic_day",
         )
@@ -281,7 +472,9 @@ class ClinicDayView(_WorklistView):
         ]
         target = path
         try:
-            checked_write(target, lambda: target.write_text(clinic_day_csv(rows), encoding="utf-8"))
+            checked_write(
+                target, lambda: target.write_text(clinic_day_csv(rows), encoding="utf-8-sig")
+            )
         except Exception as exc:  # never a silent failure
             report_failure(exc, "clinic day CSV")
             QMessageBox.warning(self, "Clinic day", user_message(exc))
