@@ -165,6 +165,7 @@ def test_duplicate_and_stale_rows_in_words(db: Database) -> None:
 def test_too_long_text_in_words_on_postgresql(db: Database) -> None:
     if db.is_sqlite:
         pytest.skip("SQLite does not enforce lengths (the services do)")
+    # the app's own limits check names the field before the database is reached
     with pytest.raises(Exception) as caught, db.write(TESTER) as session:
         session.add(
             User(
@@ -175,6 +176,16 @@ def test_too_long_text_in_words_on_postgresql(db: Database) -> None:
                 password_hash="x",
                 created_at=datetime.now(UTC),
             )
+        )
+    assert error_kind(caught.value) == "input"
+    # and a write that gets past it (raw SQL) is still told in words by the database's refusal
+    with pytest.raises(Exception) as caught, db.write(TESTER) as session:
+        session.execute(
+            text(
+                "INSERT INTO users (username, full_name, role, password_hash, active, "
+                "created_at, version) VALUES (:u, 'Long', 'physician', 'x', true, now(), 1)"
+            ),
+            {"u": "x" * 200},
         )
     assert error_kind(caught.value) == "too_long"
 
