@@ -286,11 +286,9 @@ def test_every_postgresql_connection_has_lock_and_statement_timeouts(db: Databas
 
 
 def test_sqlite_reads_do_not_wait_behind_a_writer(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """A read-only command (schema check, overdue list) succeeds while another connection
-    holds a write transaction open."""
-    import subprocess
-    import sys
-
+    """A read (schema check, overdue list) succeeds while another connection holds a write
+    transaction open. (A CLI export is not a pure read any more: it writes its audit entry, so it
+    waits for the writer like any other write.)"""
     from survtrack.services.database import open_database
 
     path = tmp_path / "busy.db"
@@ -308,15 +306,6 @@ def test_sqlite_reads_do_not_wait_behind_a_writer(tmp_path) -> None:  # type: ig
         assert len(overdue_rows(reader, OverdueQuery(TODAY))) == 1
         reader.dispose(optimize=False)
         assert time.monotonic() - started < 3
-        done = subprocess.run(
-            [sys.executable, "-m", "survtrack", "overdue", "--db", url, "--as-of", "2026-11-23"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        assert done.returncode == 0, done.stderr
-        assert "chest" in done.stdout.casefold()
-        assert time.monotonic() - started < 8  # never the 10 s busy timeout
     finally:
         writer.rollback()
         writer.close()

@@ -35,7 +35,10 @@ def test_demo_patients_export_valid_bundles(db: Database, tmp_path: Path) -> Non
         booked = session.scalar(
             select(FollowUpEvent.patient_id).where(FollowUpEvent.state == "booked").limit(1)
         )
-        amputee = session.scalar(select(RehabPlan.patient_id).limit(1))
+        # a lower-limb amputee: Timed Up and Go is a lower-limb measure (issue 12)
+        amputee = session.scalar(
+            select(RehabPlan.patient_id).where(RehabPlan.k_level.is_not(None)).limit(1)
+        )
     kinds: set[str] = set()
     for patient_id in ids:
         bundle = fhir_bundle(db, patient_id, NOW)
