@@ -45,6 +45,11 @@ def field_words(field: str) -> str:
     return field.rsplit(".", 1)[-1].replace("_", " ").capitalize()
 
 
+def plan_problem(exc: BadInput) -> str:
+    """Why the engine made no calendar, as the "Needs a plan" worklist says it."""
+    return f"{field_words(exc.field)}: {exc.reason}"[:2000]
+
+
 @dataclass(frozen=True, slots=True)
 class CalendarChange:
     added: int = 0
@@ -165,7 +170,7 @@ def regenerate_in_session(session: Session, patient_id: int) -> CalendarChange:
     try:
         plan: Plan = plan_case(case, load_protocols(), clinic_calendar())
     except BadInput as exc:
-        patient.plan_problem = f"{field_words(exc.field)}: {exc.reason}"[:2000]
+        patient.plan_problem = plan_problem(exc)
         return CalendarChange(cancelled=cancelled, problem=patient.plan_problem)
     patient.plan_problem = None
 

@@ -53,7 +53,7 @@ from survtrack.domain.staging import stage_tumour
 from survtrack.protocols.clinic_calendar import ClinicCalendar
 from survtrack.protocols.generator import Plan, plan_case
 from survtrack.protocols.loader import load_protocols
-from survtrack.services.calendar import field_words
+from survtrack.services.calendar import plan_problem
 from survtrack.services.clinic_settings import clinic_calendar
 from survtrack.services.demo_clinic import ClinicStats, PatientFacts, event_rows
 from survtrack.services.demo_names import (
@@ -572,7 +572,7 @@ def generate_demo(
                     require_default_protocol(synth.tumour["histology"], "tumour.histology")
                 except BadInput as exc:
                     # the same words the calendar service stores when the engine refuses a case
-                    patient["plan_problem"] = f"{field_words(exc.field)}: {exc.reason}"[:2000]
+                    patient["plan_problem"] = plan_problem(exc)
                     counts["needs_plan"] += synth.patient["status"] == "active"
                     plan = None
                 if with_events:

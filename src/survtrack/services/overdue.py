@@ -149,6 +149,17 @@ def _patients(query: OverdueQuery) -> Select:
     return patients
 
 
+def _event_filters(statement: Select, query: OverdueQuery) -> Select:
+    """The query's kind, modality group and risk conditions on follow-up events."""
+    if query.kind:
+        statement = statement.where(FollowUpEvent.kind == query.kind)
+    if query.group:
+        statement = statement.where(FollowUpEvent.kind.in_(GROUP_KINDS[ModalityGroup(query.group)]))
+    if query.risk:
+        statement = statement.where(FollowUpEvent.risk == query.risk)
+    return statement
+
+
 def _overdue_events(query: OverdueQuery) -> Select:
     """The overdue events the query's filters keep (one row per event), ranked per group."""
     partition = (FollowUpEvent.patient_id, FollowUpEvent.kind)
@@ -173,12 +184,7 @@ def _overdue_events(query: OverdueQuery) -> Select:
         FollowUpEvent.window_end < query.as_of,
         (FollowUpEvent.patient_id + 0).in_(_patients(query)),
     )
-    if query.kind:
-        statement = statement.where(FollowUpEvent.kind == query.kind)
-    if query.group:
-        statement = statement.where(FollowUpEvent.kind.in_(GROUP_KINDS[ModalityGroup(query.group)]))
-    if query.risk:
-        statement = statement.where(FollowUpEvent.risk == query.risk)
+    statement = _event_filters(statement, query)
     return statement
 
 
@@ -473,12 +479,7 @@ def due_soon(
         )
         .order_by(FollowUpEvent.window_end, FollowUpEvent.id)
     )
-    if query.kind:
-        statement = statement.where(FollowUpEvent.kind == query.kind)
-    if query.group:
-        statement = statement.where(FollowUpEvent.kind.in_(GROUP_KINDS[ModalityGroup(query.group)]))
-    if query.risk:
-        statement = statement.where(FollowUpEvent.risk == query.risk)
+    statement = _event_filters(statement, query)
     if offset:
         statement = statement.offset(offset)
     if limit is not None:
