@@ -8,10 +8,10 @@ from datetime import date
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from survtrack.services.auth import Role, SignedIn, ensure_user, has_users
+from survtrack.services.auth import Role, SignedIn, ensure_user, has_users, list_users
 from survtrack.services.database import DatabaseTooNew, open_database
 from survtrack.services.demo import generate_demo
-from survtrack.services.locations import data_dir, resolve_db_url
+from survtrack.services.locations import demo_db_url, resolve_db_url
 from survtrack.services.patient_search import count_patients
 from survtrack.store.audit import Actor
 from survtrack.store.engine import Database
@@ -20,24 +20,36 @@ DEMO_PATIENTS = 500
 DEMO_USER = ("demo.physician", "Dr. Demo Physician", Role.PHYSICIAN)
 
 
-def demo_db_url() -> str:
-    """``--demo`` never writes synthetic patients into the clinic's own database."""
-    return f"sqlite:///{data_dir() / 'survtrack-demo.db'}"
+__all__ = ["demo_db_url", "prepare_demo", "run_app"]
 
 
 def prepare_demo(db: Database) -> SignedIn:
+    """The demo database filled once, and its password-less demo physician; refused on any
+    database with other accounts (a clinic's database never gets a demo account)."""
+    if any(user.username != DEMO_USER[0] for user in list_users(db)):
+        raise PermissionError(
+            "this is not the demo database (it has user accounts): the demo was not started"
+        )
     if count_patients(db) == 0:
         generate_demo(db, DEMO_PATIENTS, 1, date.today(), Actor(None, "demo"))
     return ensure_user(db, *DEMO_USER)
 
 
 def sign_in_interactively(db: Database) -> SignedIn | None:
+    """The first administrator on an empty database, then sign-in, then the new password a
+    reset demands; None when the user gives up."""
+    from survtrack.ui.account_dialogs import ChangePasswordDialog
     from survtrack.ui.sign_in_dialog import NewUserDialog, SignInDialog
 
-    if not has_users(db) and not NewUserDialog(db, None).exec():
+    if not has_users(db) and not NewUserDialog(db, None).exec() and not has_users(db):
         return None
     dialog = SignInDialog(db)
-    return dialog.user if dialog.exec() else None
+    if not dialog.exec() or dialog.user is None:
+        return None
+    if dialog.user.must_change_password:
+        change = ChangePasswordDialog(db, dialog.user, forced=True)
+        return change.user if change.exec() else None
+    return dialog.user
 
 
 def run_app(db_url: str | None = None, demo: bool = False) -> int:
@@ -48,7 +60,10 @@ def run_app(db_url: str | None = None, demo: bool = False) -> int:
     from survtrack.reports.avs_pdf import register_fonts
 
     register_fonts()  # the summaries' font, so page breaks match on every workstation
-    url = db_url or (demo_db_url() if demo else resolve_db_url(None))
+    if demo and db_url:
+        QMessageBox.critical(None, "SurvTrack", "--demo opens only the demo database.")
+        return 2
+    url = demo_db_url() if demo else resolve_db_url(db_url)
     try:
         db = open_database(url)
     except DatabaseTooNew as exc:
@@ -58,13 +73,21 @@ def run_app(db_url: str | None = None, demo: bool = False) -> int:
         QMessageBox.critical(None, "SurvTrack", f"The database could not be opened.\n{exc}")
         return 1
     try:
-        user = prepare_demo(db) if demo else sign_in_interactively(db)
-        if user is None:
-            return 0
         from survtrack.ui.main_window import MainWindow
 
-        window = MainWindow(db, user)
-        window.show()
-        return app.exec()
+        while True:
+            try:
+                user = prepare_demo(db) if demo else sign_in_interactively(db)
+            except PermissionError as exc:
+                QMessageBox.critical(None, "SurvTrack", str(exc))
+                return 1
+            if user is None:
+                return 0
+            window = MainWindow(db, user)
+            window.show()
+            code = app.exec()
+            if not window.signed_out or demo:
+                return code
+            window.deleteLater()
     finally:
         db.dispose()
