@@ -416,9 +416,9 @@ def test_clinic_day_csv() -> None:
 
 
 def test_cli_avs(patient: Setup, tmp_path: Path) -> None:
-    from tests.cli.test_cli import run
+    from tests.cli.test_cli import add_clerk, run
 
-    url = patient.db.engine.url.render_as_string(hide_password=False)
+    url = add_clerk(patient.db.engine.url.render_as_string(hide_password=False))
     out = tmp_path / "cli.pdf"
     with clinic_toml(phone=None):
         refused = run("avs", "--db", url, "--mrn", "7700001", "-o", str(out))
