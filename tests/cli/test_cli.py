@@ -15,7 +15,6 @@ from icalendar import Calendar
 
 from tests.paths import EXAMPLES
 
-
 #: the account the command-line tests sign in with (see ``add_clerk``)
 CLERK = "clerk"
 CLERK_PASSWORD = "a clerk's long passphrase"
