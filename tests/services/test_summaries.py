@@ -431,3 +431,15 @@ def test_cli_avs(patient: Setup, tmp_path: Path) -> None:
         assert "Ada Okonkwo" in pdf_text(out)
         bad = run("avs", "--db", url, "--mrn", "nope", "-o", str(out))
     assert bad.returncode == 2 and bad.stderr.startswith("survtrack: mrn:")
+    # the printed summary is in the audit trail under the signed-in user's name
+    from sqlalchemy import select
+
+    from survtrack.store.models import AuditEntry
+
+    with patient.db.read() as session:
+        printed = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "print_summary")
+        ).all()
+    assert [(e.username, e.entity, e.entity_id) for e in printed] == [
+        ("clerk", "patients", patient.pid)
+    ]
