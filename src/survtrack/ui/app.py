@@ -57,6 +57,9 @@ def run_app(db_url: str | None = None, demo: bool = False) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("SurvTrack")
     app.setOrganizationName("SurvTrack")
+    # the loop ends when the main window closes, not when the last window does: a locked
+    # window is hidden behind its unlock dialog, and signing out returns to the sign-in dialog
+    app.setQuitOnLastWindowClosed(False)
     from survtrack.reports.avs_pdf import register_fonts
 
     register_fonts()  # the summaries' font, so page breaks match on every workstation
@@ -84,6 +87,7 @@ def run_app(db_url: str | None = None, demo: bool = False) -> int:
             if user is None:
                 return 0
             window = MainWindow(db, user)
+            window.closed.connect(app.quit)
             window.show()
             code = app.exec()
             if not window.signed_out or demo:

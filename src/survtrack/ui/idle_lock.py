@@ -57,10 +57,17 @@ class IdleLock(QObject):
         return False
 
     def stop(self) -> None:
+        """The window is closing: no more locking, and an open unlock dialog goes with it."""
         self.timer.stop()
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self)
+        if self.dialog is not None:
+            dialog, self.dialog = self.dialog, None
+            dialog.finished.disconnect(self._finished)
+            dialog.signed_out = True
+            dialog.reject()
+            dialog.deleteLater()
 
     def lock(self) -> None:
         if self.is_locked:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer
+from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -53,6 +53,9 @@ def _idle_minutes() -> int:
 
 
 class MainWindow(QMainWindow):
+    #: the window was closed (quit or sign out); the app ends its event loop on it
+    closed = Signal()
+
     def __init__(
         self,
         db: Database,
@@ -499,3 +502,4 @@ class MainWindow(QMainWindow):
         self._search_timer.stop()
         self.runner.wait()
         super().closeEvent(event)
+        self.closed.emit()
