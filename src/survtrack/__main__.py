@@ -10,6 +10,10 @@ from survtrack import cli
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = cli.parse(argv)
+    conflict = cli.demo_conflict(args)
+    if conflict:
+        print(f"survtrack: {conflict}", file=sys.stderr)
+        return cli.EXIT_BAD_INPUT
     if args.command:
         return cli.run_command(args)
     from survtrack.ui.app import run_app

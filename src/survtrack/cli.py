@@ -3,14 +3,21 @@ backup, restore, db upgrade / grant-app-role, audit verify.
 
 Exit codes: 0 success; 2 bad input, with one line on stderr naming the field and nothing on stdout;
 1 anything else (also one line on stderr, never a traceback).
+
+Commands that read or write patient data sign in first: the user name from ``--user`` or
+``SURVTRACK_USER``, the password from ``SURVTRACK_PASSWORD`` (for scripts) or asked for on the
+terminal; a failed sign-in exits 2. What they read or export is audited under that user's name.
+``stage`` and ``plan`` need no database and no sign-in.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import getpass
 import io
 import json
+import os
 import secrets
 import sys
 from collections.abc import Sequence
@@ -24,6 +31,7 @@ from survtrack.domain.grading import Grade
 from survtrack.domain.sites import Metastasis, Nodes, Site
 
 if TYPE_CHECKING:
+    from survtrack.services.auth import SignedIn
     from survtrack.store.audit import Actor
     from survtrack.store.engine import Database
 
@@ -54,6 +62,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="make a new SQLite database at the --db path when there is none "
         "(otherwise a missing file is refused)",
     )
+    common.add_argument(
+        "--user",
+        default=argparse.SUPPRESS,
+        metavar="NAME",
+        help="sign in as NAME (default: SURVTRACK_USER); the password is asked for, or read "
+        "from SURVTRACK_PASSWORD",
+    )
     parser = _Parser(
         prog="survtrack",
         description="Follow-up surveillance calendars for soft tissue sarcoma. With no command, "
@@ -64,8 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--demo",
         action="store_true",
-        help="open the window on the demo database, filled with synthetic "
-        "patients, signed in as a demo physician",
+        help="open the window on the demo database (never the clinic's), filled with "
+        "synthetic patients, signed in as a demo physician; cannot be combined with --db",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
@@ -97,7 +112,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     demo = commands.add_parser(
-        "demo", parents=[common], help="fill the database with synthetic patients"
+        "demo",
+        parents=[common],
+        help="fill the demo database with synthetic patients (another database only when "
+        "named with --db, signed in as an administrator)",
     )
     demo.add_argument("--patients", type=int, default=500, metavar="N")
     demo.add_argument("--seed", type=int, default=1, metavar="S")
@@ -191,12 +209,53 @@ def open_for(args: argparse.Namespace) -> Database:
     return open_clinic_database(getattr(args, "db", None), create=getattr(args, "create", False))
 
 
-def cli_actor(command: str) -> Actor:
-    """Who the audit trail names for a command that writes.
+def demo_conflict(args: argparse.Namespace) -> str | None:
+    """Why ``--demo`` cannot run as asked (one line), or None: it only ever opens the demo
+    database, so a database named with ``--db`` is refused rather than used."""
+    if not args.demo:
+        return None
+    if getattr(args, "db", None):
+        return (
+            "--demo: opens only the demo database, never another one; leave out --db "
+            "(or leave out --demo to sign in to that database)"
+        )
+    if args.command:
+        return f"--demo: opens the window; it cannot be combined with the {args.command} command"
+    return None
 
-    The command line has no sign-in yet: the command's name stands for the user, as the demo
-    has always done. The one place to change when the command line signs users in.
-    """
+
+def sign_in_cli(database: Database, args: argparse.Namespace) -> SignedIn:
+    """Sign the command in: ``--user`` or ``SURVTRACK_USER``, and ``SURVTRACK_PASSWORD`` or a
+    password typed at the terminal (never echoed). Any failure is bad input (exit 2)."""
+    from survtrack.services.auth import SignInFailed, sign_in
+
+    name = getattr(args, "user", None) or os.environ.get("SURVTRACK_USER", "")
+    if not name.strip():
+        raise BadInput("user", "sign-in needed: give --user NAME or set SURVTRACK_USER")
+    password = os.environ.get("SURVTRACK_PASSWORD")
+    if password is None:
+        if not sys.stdin.isatty():
+            raise BadInput(
+                "password",
+                "no terminal to ask for it: run from a terminal, or set SURVTRACK_PASSWORD "
+                "(for scripts)",
+            )
+        password = getpass.getpass(f"SurvTrack password for {name}: ")
+    try:
+        user = sign_in(database, name, password)
+    except SignInFailed as exc:
+        raise BadInput("sign-in", str(exc)) from None
+    if user.must_change_password:
+        raise BadInput(
+            "sign-in",
+            "an administrator reset this password: choose a new one in the SurvTrack window first",
+        )
+    return user
+
+
+def cli_actor(command: str) -> Actor:
+    """Who the audit trail names for a command that writes without a signed-in user (only
+    ``survtrack demo`` on the demo database)."""
     from survtrack.store.audit import Actor
 
     return Actor(None, command)
@@ -218,10 +277,11 @@ def run_avs(args: argparse.Namespace) -> int:
     clinic.require_phone()  # before the database: no summary without the clinic's phone
     database = open_for(args)
     try:
+        user = sign_in_cli(database, args)
         patient_id = patient_id_by_mrn(database, args.mrn)
         visit = find_visit(database, patient_id, args.visit)
         summary = build_summary(database, patient_id, visit, date.today(), args.large_print, clinic)
-        audit_read(database, cli_actor("avs"), SUMMARY_SAVED, patient_id, path=output.resolve())
+        audit_read(database, user.actor, SUMMARY_SAVED, patient_id, path=output.resolve())
     finally:
         database.dispose()
     write_pdf([summary.document], output)
@@ -256,9 +316,17 @@ def run_overdue(args: argparse.Namespace) -> int:
     gc.disable()
     database = open_for(args)
     try:
+        user = sign_in_cli(database, args)
         check_physician_filter(database, query)
-        detail = {"as of": as_of.isoformat(), "format": args.format}
-        audit_read(database, cli_actor("overdue"), OVERDUE_EXPORTED, detail=detail)
+        detail = {
+            "as of": as_of.isoformat(),
+            "format": args.format,
+            "physician": args.physician,
+            "kind": args.kind,
+            "section": args.section,
+        }
+        # audited before anything goes out: an export the trail cannot record is not made
+        audit_read(database, user.actor, OVERDUE_EXPORTED, detail=detail)
         rows = iter_export_values(database, query)
         if args.format == "csv":
             # rows are built and written as they are read; the text goes out only when whole,
@@ -344,18 +412,35 @@ def _calendar_key(text: str | None) -> str:
 
 
 def run_demo(args: argparse.Namespace) -> int:
+    """Synthetic patients go into the demo database; into another only when it is named with
+    ``--db`` (``SURVTRACK_DB`` names the clinic's and is not enough) by a signed-in
+    administrator."""
+    from survtrack.services.database import open_clinic_database
     from survtrack.services.demo import MAX_PATIENTS, generate_demo
+    from survtrack.services.locations import demo_db_url
 
     if not 1 <= args.patients <= MAX_PATIENTS:  # before any database is opened or made
         raise BadInput("patients", f"must be between 1 and {MAX_PATIENTS}")
-    database = open_for(args)
+    named = getattr(args, "db", None)
+    if named:
+        database = open_clinic_database(named, create=getattr(args, "create", False))
+    else:
+        database = open_clinic_database(demo_db_url(), create=True)
     try:
+        actor = cli_actor("demo")
+        if named:
+            user = sign_in_cli(database, args)
+            if not user.is_admin:
+                raise BadInput(
+                    "user", "only an administrator can add synthetic patients to a database"
+                )
+            actor = user.actor
         summary = generate_demo(
             database,
             args.patients,
             args.seed,
             date.today(),
-            cli_actor("demo"),
+            actor,
             with_events=not args.no_events,
         )
     finally:
@@ -372,8 +457,9 @@ def run_fhir(args: argparse.Namespace) -> int:
     check_output(output)
     database = open_for(args)
     try:
+        user = sign_in_cli(database, args)
         patient_id = patient_id_by_mrn(database, args.mrn)
-        audit_read(database, cli_actor("fhir"), FHIR_EXPORTED, patient_id, path=output.resolve())
+        audit_read(database, user.actor, FHIR_EXPORTED, patient_id, path=output.resolve())
         write_fhir(database, patient_id, output)
     finally:
         database.dispose(optimize=False)
@@ -385,10 +471,12 @@ MAX_ERROR_LINES = 50
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from survtrack.services.audit_reads import IMPORT_PREVIEWED, audit_read
     from survtrack.services.patient_import import NEW, UPDATE, apply_import, preview_import
 
     database = open_for(args)
     try:
+        user = sign_in_cli(database, args)
         preview = preview_import(database, Path(args.file), date.today())
         errors = preview.errors
         if errors:
@@ -406,9 +494,11 @@ def run_import(args: argparse.Namespace) -> int:
                 if r.status in (NEW, UPDATE)
             ]
             lines.append(f"import --dry-run: {preview.summary()}; nothing written")
+            # the preview shows which MRNs exist: a read of patient data
+            audit_read(database, user.actor, IMPORT_PREVIEWED)
             sys.stdout.write("\n".join(lines) + "\n")
             return EXIT_OK
-        result = apply_import(database, cli_actor("import"), preview)
+        result = apply_import(database, user.actor, preview)
     finally:
         database.dispose()
     print(result.line())

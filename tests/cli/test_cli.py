@@ -15,17 +15,54 @@ from icalendar import Calendar
 
 from tests.paths import EXAMPLES
 
+#: the account the command-line tests sign in with (see ``add_clerk``)
+CLERK = "clerk"
+CLERK_PASSWORD = "a clerk's long passphrase"
+SIGNED_IN = {"SURVTRACK_USER": CLERK, "SURVTRACK_PASSWORD": CLERK_PASSWORD}
+
+
+def add_clerk(url: str, role: str = "administrator", name: str = CLERK) -> str:
+    """The test account ``name`` with ``role`` in the database at ``url`` (migrated, and the
+    account written straight to the table, when missing). Returns ``url``."""
+    from datetime import UTC, datetime
+
+    from argon2 import PasswordHasher
+    from sqlalchemy import select
+
+    from survtrack.services.database import open_database
+    from survtrack.store.audit import SYSTEM
+    from survtrack.store.models import User
+
+    db = open_database(url)
+    try:
+        with db.write(SYSTEM) as session:
+            if session.scalar(select(User.id).where(User.username == name)) is None:
+                session.add(
+                    User(
+                        username=name,
+                        full_name="Clerk Tester",
+                        role=role,
+                        password_hash=PasswordHasher().hash(CLERK_PASSWORD),
+                        active=True,
+                        created_at=datetime.now(UTC),
+                    )
+                )
+    finally:
+        db.dispose()
+    return url
+
 
 def run(
     *args: str, stdin: str | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
+    """The command as a user runs it, signed in as ``CLERK`` unless ``env`` says otherwise."""
     return subprocess.run(
         [sys.executable, "-m", "survtrack", *args],
         input=stdin,
         capture_output=True,
         text=True,
         timeout=120,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, **SIGNED_IN, **(env or {})},
     )
 
 
@@ -37,15 +74,13 @@ def test_help_lists_the_commands() -> None:
 
 
 def test_demo_fills_the_database(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    missing = run("demo", "--patients", "25", "--seed", "4", "--db", url)
+    missing_path = tmp_path / "missing.db"
+    missing = run("demo", "--patients", "25", "--seed", "4", "--db", f"sqlite:///{missing_path}")
     assert missing.returncode == 1 and missing.stdout == ""
-    assert (
-        missing.stderr
-        == f"survtrack: no database at {tmp_path / 'cli.db'}; use --create to make one\n"
-    )
-    assert not (tmp_path / "cli.db").exists()
-    result = run("demo", "--patients", "25", "--seed", "4", "--db", url, "--create")
+    assert missing.stderr == f"survtrack: no database at {missing_path}; use --create to make one\n"
+    assert not missing_path.exists()
+    url = add_clerk(f"sqlite:///{tmp_path / 'cli.db'}")
+    result = run("demo", "--patients", "25", "--seed", "4", "--db", url)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("demo: added 25 patients")
     again = run("--db", url, "demo", "--patients", "5")
@@ -60,18 +95,30 @@ def test_demo_fills_the_database(tmp_path: Path) -> None:
         db.dispose()
 
 
-def test_demo_uses_survtrack_db_env(tmp_path: Path) -> None:
-    path = tmp_path / "env.db"
+def test_demo_without_db_fills_only_the_demo_database(tmp_path: Path) -> None:
+    """``SURVTRACK_DB`` names the clinic's database: ``survtrack demo`` never writes there."""
+    from survtrack.services.database import open_database
+    from survtrack.services.locations import demo_db_url
+    from survtrack.services.patient_search import count_patients
+
+    clinic = tmp_path / "clinic.db"
+    data = tmp_path / "data"
     result = run(
         "demo",
         "--patients",
         "3",
         "--no-events",
-        "--create",
-        env={"SURVTRACK_DB": f"sqlite:///{path}"},
+        env={"SURVTRACK_DB": f"sqlite:///{clinic}", "SURVTRACK_DATA_DIR": str(data)},
     )
     assert result.returncode == 0, result.stderr
-    assert path.exists()
+    assert not clinic.exists()
+    assert (data / "survtrack-demo.db").exists()
+    assert demo_db_url().endswith("survtrack-demo.db")
+    db = open_database(f"sqlite:///{data / 'survtrack-demo.db'}")
+    try:
+        assert count_patients(db) == 3
+    finally:
+        db.dispose()
 
 
 @pytest.mark.parametrize(

@@ -13,12 +13,13 @@ from survtrack.services.database import open_database
 from survtrack.services.demo import generate_demo
 from survtrack.store.audit import Actor
 from survtrack.store.models import AuditEntry, Patient
-from tests.cli.test_cli import run
+from tests.cli.test_cli import add_clerk, run
 
 HEADER = "mrn,family_name,given_name,birth_date,sex\n"
 
 
 def demo(url: str, patients: int = 3) -> str:
+    add_clerk(url)
     db = open_database(url)
     try:
         generate_demo(db, patients, 7, date(2026, 11, 23), Actor(None, "demo"))
@@ -31,12 +32,20 @@ def demo(url: str, patients: int = 3) -> str:
 
 
 def counts(url: str) -> tuple[int, int]:
+    """Patients, and audit entries other than the command's own sign-in and preview."""
     db = open_database(url)
     try:
         with db.read() as session:
             return (
                 int(session.scalar(select(func.count()).select_from(Patient)) or 0),
-                int(session.scalar(select(func.count()).select_from(AuditEntry)) or 0),
+                int(
+                    session.scalar(
+                        select(func.count())
+                        .select_from(AuditEntry)
+                        .where(AuditEntry.action.not_in(("sign_in", "read")))
+                    )
+                    or 0
+                ),
             )
     finally:
         db.dispose()
@@ -75,7 +84,7 @@ def test_fhir_bad_input(tmp_path: Path) -> None:
 
 
 def test_import_dry_run_then_import(empty_db_url: str, tmp_path: Path) -> None:
-    open_database(empty_db_url).dispose()  # made (SQLite) or upgraded by the owner (PostgreSQL)
+    add_clerk(empty_db_url)
     extract = tmp_path / "extract.csv"
     extract.write_text(
         HEADER + "A1,Ames,Ann,1960-01-02,female\nA2,Bell,Bo,1961-03-04,m\n", encoding="utf-8"
@@ -99,7 +108,7 @@ def test_import_dry_run_then_import(empty_db_url: str, tmp_path: Path) -> None:
 
 
 def test_import_errors_exit_2_named_by_row_and_column(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'x.db'}"
+    url = add_clerk(f"sqlite:///{tmp_path / 'x.db'}")
     extract = tmp_path / "extract.csv"
     extract.write_text(
         HEADER

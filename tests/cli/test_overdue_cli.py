@@ -13,12 +13,13 @@ from survtrack.services.database import open_database
 from survtrack.services.demo import generate_demo
 from survtrack.services.overdue import OverdueQuery, OverdueRow, acknowledge, add_note, overdue_rows
 from survtrack.store.audit import Actor
-from tests.cli.test_cli import run
+from tests.cli.test_cli import add_clerk, run
 
 AS_OF = date(2026, 11, 23)
 
 
 def demo_db(url: str) -> str:
+    add_clerk(url)
     db = open_database(url)
     try:
         generate_demo(db, 400, 9, AS_OF, Actor(None, "demo"))

@@ -18,6 +18,7 @@ from survtrack.services.db_admin import grant_app_role
 from survtrack.store.audit import Actor, record
 from survtrack.store.engine import Database
 from survtrack.store.models import AuditEntry
+from tests.cli.test_cli import CLERK, SIGNED_IN, add_clerk
 from tests.conftest import PgServer
 from tests.factories import add_patient
 from tests.security.helpers import run
@@ -141,15 +142,16 @@ def test_grant_app_role_refuses_sqlite_and_bad_names(tmp_path: Path) -> None:
 
 def test_cli_exports_are_audited_as_reads(db: Database, tmp_path: Path) -> None:
     add_patient(db, "F-1", "Fenn", "Fay")
-    url = db.engine.url.render_as_string(hide_password=False)
+    url = add_clerk(db.engine.url.render_as_string(hide_password=False))
     out = tmp_path / "fay.json"
-    assert run("fhir", "--mrn", "F-1", "-o", str(out), "--db", url).returncode == 0
-    overdue = run("overdue", "--db", url, "--format", "csv")
+    fhir = run("fhir", "--mrn", "F-1", "-o", str(out), "--db", url, env=SIGNED_IN)
+    assert fhir.returncode == 0, fhir.stderr
+    overdue = run("overdue", "--db", url, "--format", "csv", env=SIGNED_IN)
     assert overdue.returncode == 0, overdue.stderr
     with db.read() as session:
         reads = session.scalars(
             select(AuditEntry).where(AuditEntry.action == "read").order_by(AuditEntry.id)
         ).all()
-    assert [r.username for r in reads] == ["fhir", "overdue"]
+    assert [r.username for r in reads] == [CLERK, CLERK]
     assert reads[0].entity_id == 1 and str(out) in reads[0].changes
     assert "overdue list exported" in reads[1].changes

@@ -18,6 +18,7 @@ from survtrack.services.database import CannotOpen, open_clinic_database
 from survtrack.store.audit import Actor, verify_database
 from survtrack.store.engine import Database
 from survtrack.store.models import AuditEntry, Patient
+from tests.cli.test_cli import SIGNED_IN, add_clerk
 from tests.factories import add_patient
 from tests.security.helpers import run
 
@@ -32,7 +33,7 @@ def test_a_missing_path_is_refused_unless_created(tmp_path: Path) -> None:
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr == f"survtrack: no database at {path}; use --create to make one\n"
     assert not path.exists()
-    made = run("overdue", "--db", f"sqlite:///{path}", "--create")
+    made = run("db", "upgrade", "--db", f"sqlite:///{path}", "--create")
     assert made.returncode == 0, made.stderr
     assert path.stat().st_mode & 0o777 == 0o600  # readable by its user only
 
@@ -220,4 +221,5 @@ def test_postgresql_is_never_migrated_by_a_workstation(empty_db_url: str) -> Non
     assert result.returncode == 1 and result.stdout == ""
     assert "needs `survtrack db upgrade`" in result.stderr
     assert run("db", "upgrade", "--db", empty_db_url).returncode == 0
-    assert run("overdue", "--db", empty_db_url).returncode == 0
+    add_clerk(empty_db_url)
+    assert run("overdue", "--db", empty_db_url, env=SIGNED_IN).returncode == 0

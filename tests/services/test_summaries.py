@@ -3,6 +3,7 @@ template, and the command line."""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -416,9 +417,9 @@ def test_clinic_day_csv() -> None:
 
 
 def test_cli_avs(patient: Setup, tmp_path: Path) -> None:
-    from tests.cli.test_cli import run
+    from tests.cli.test_cli import add_clerk, run
 
-    url = patient.db.engine.url.render_as_string(hide_password=False)
+    url = add_clerk(patient.db.engine.url.render_as_string(hide_password=False))
     out = tmp_path / "cli.pdf"
     with clinic_toml(phone=None):
         refused = run("avs", "--db", url, "--mrn", "7700001", "-o", str(out))
@@ -431,3 +432,13 @@ def test_cli_avs(patient: Setup, tmp_path: Path) -> None:
         assert "Ada Okonkwo" in pdf_text(out)
         bad = run("avs", "--db", url, "--mrn", "nope", "-o", str(out))
     assert bad.returncode == 2 and bad.stderr.startswith("survtrack: mrn:")
+    # the printed summary is in the audit trail under the signed-in user's name
+    from sqlalchemy import select
+
+    from survtrack.store.models import AuditEntry
+
+    with patient.db.read() as session:
+        printed = session.scalars(select(AuditEntry).where(AuditEntry.action == "read")).all()
+    assert [
+        (e.username, e.entity, e.entity_id, json.loads(e.changes)["what"]) for e in printed
+    ] == [("clerk", "patients", patient.pid, "summary saved")]

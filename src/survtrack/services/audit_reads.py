@@ -22,6 +22,7 @@ SUMMARY_SAVED = "summary saved"
 OVERDUE_EXPORTED = "overdue list exported"
 CALENDAR_EXPORTED = "calendar file exported"
 FHIR_EXPORTED = "FHIR record exported"
+IMPORT_PREVIEWED = "import previewed"
 
 
 def audit_read(

@@ -72,6 +72,8 @@ class ClinicInfo:
     time_zone: str = ""  # IANA name, e.g. "Europe/Madrid"
     locale: str = "en"  # how dates are written, e.g. "en_GB", "en_US", "es_ES"
     emergencies: tuple[tuple[str, str], ...] = ()  # (language, sentence) from emergency_<lang>
+    #: minutes without keyboard or mouse before the window locks (``idle_lock_minutes``)
+    idle_lock_minutes: int = 10
 
     def emergency_in(self, language: str) -> str:
         """The clinic's emergency sentence for a summary language ('' when it set none)."""
@@ -115,7 +117,11 @@ def clinic_info() -> ClinicInfo:
 def parse_clinic_settings(data: dict[str, object]) -> ClinicInfo:
     values: dict[str, str] = {}
     emergencies = []
+    idle = IDLE_LOCK_DEFAULT
     for key, value in data.items():
+        if key == "idle_lock_minutes":
+            idle = _idle_minutes(value)
+            continue
         if not isinstance(value, str):
             raise BadInput(f"clinic.toml {key}", "must be text in quotes")
         if key in KNOWN_KEYS:
@@ -139,7 +145,26 @@ def parse_clinic_settings(data: dict[str, object]) -> ClinicInfo:
             raise BadInput(
                 "clinic.toml locale", f"{values['locale']!r} is not a locale such as en_GB"
             ) from None
-    return ClinicInfo(**values, emergencies=tuple(emergencies))
+    return ClinicInfo(**values, emergencies=tuple(emergencies), idle_lock_minutes=idle)
+
+
+IDLE_LOCK_DEFAULT = 10
+IDLE_LOCK_RANGE = range(1, 121)
+
+
+def _idle_minutes(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value not in IDLE_LOCK_RANGE:
+        raise BadInput(
+            "clinic.toml idle_lock_minutes",
+            f"must be a whole number of minutes from {IDLE_LOCK_RANGE.start} to "
+            f"{IDLE_LOCK_RANGE.stop - 1}, without quotes",
+        )
+    return value
+
+
+def idle_lock_minutes() -> int:
+    """Minutes without use before the window locks (clinic.toml ``idle_lock_minutes``, 10)."""
+    return clinic_info().idle_lock_minutes
 
 
 def clinic_template_path(name: str = "avs.html") -> Path:

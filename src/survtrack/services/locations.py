@@ -30,6 +30,12 @@ def default_db_url() -> str:
     return f"sqlite:///{data_dir() / 'survtrack.db'}"
 
 
+def demo_db_url() -> str:
+    """The demo database: ``--demo`` and ``survtrack demo`` without ``--db`` use only this file,
+    never the clinic's database."""
+    return f"sqlite:///{data_dir() / 'survtrack-demo.db'}"
+
+
 def resolve_db_url(given: str | None) -> str:
     """``--db`` first, then ``SURVTRACK_DB``, then the SQLite file in the data folder."""
     return given or os.environ.get("SURVTRACK_DB") or default_db_url()

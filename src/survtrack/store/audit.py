@@ -30,13 +30,27 @@ from sqlalchemy.orm import Mapper, Session, object_session
 from survtrack.store.models import AuditEntry
 
 #: Columns never copied into the audit trail.
-_SKIPPED = frozenset({"password_hash", "version", "search_key", "calendar_key"})
+_SKIPPED = frozenset(
+    {
+        "password_hash",
+        "version",
+        "search_key",
+        "calendar_key",
+        # sign-in bookkeeping: the sign-in and failure entries already record it
+        "failed_sign_ins",
+        "locked_until",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
 class Actor:
+    """Who a write is attributed to. With a ``user_id``, every write first re-reads the account:
+    a disabled account, or one whose role is no longer ``role``, cannot write."""
+
     user_id: int | None
     username: str
+    role: str | None = None
 
 
 SYSTEM = Actor(None, "system")

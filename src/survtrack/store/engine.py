@@ -15,12 +15,13 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from survtrack.store.audit import Actor, install_audit
 from survtrack.store.limits import install_limits
+from survtrack.store.models import User
 
 BUSY_TIMEOUT_MS = 10_000
 READ_ONLY = "survtrack_read_only"
@@ -154,6 +155,28 @@ def make_engine(url: str, allow_plaintext: bool | None = None) -> Engine:
     return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
+class AccountChanged(PermissionError):
+    """The signed-in account was disabled, removed or given another role since it signed in."""
+
+
+def check_account(session: Session, actor: Actor) -> None:
+    """Re-read the actor's account where every write begins (roles are never trusted from the
+    sign-in alone): a disabled or demoted user's open session cannot write."""
+    row = session.execute(
+        select(User.active, User.role).where(User.id == actor.user_id)
+    ).one_or_none()
+    if row is None or not row.active:
+        raise AccountChanged(
+            f"the account {actor.username!r} has been disabled by an administrator: "
+            "nothing was saved"
+        )
+    if actor.role is not None and row.role != actor.role:
+        raise AccountChanged(
+            f"the account {actor.username!r} is now a {row.role} account, no longer a "
+            f"{actor.role}: nothing was saved; sign out and sign in again"
+        )
+
+
 class Database:
     """The engine and the two kinds of unit of work the services use."""
 
@@ -188,6 +211,8 @@ class Database:
         Every change made in it is audited in the same transaction, attributed to ``actor``.
         """
         with self._writer() as session, session.begin():
+            if actor.user_id is not None:
+                check_account(session, actor)
             session.info["actor"] = actor
             yield session
 

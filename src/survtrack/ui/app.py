@@ -10,7 +10,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from survtrack.services.app_log import configure_logging
-from survtrack.services.auth import Role, SignedIn, ensure_user, has_users
+from survtrack.services.auth import Role, SignedIn, ensure_user, has_users, list_users
 from survtrack.services.database import (
     CannotOpen,
     DatabaseNeedsUpgrade,
@@ -19,7 +19,7 @@ from survtrack.services.database import (
     sqlite_path,
 )
 from survtrack.services.demo import generate_demo
-from survtrack.services.locations import data_dir, resolve_db_url
+from survtrack.services.locations import demo_db_url, resolve_db_url
 from survtrack.services.patient_search import count_patients
 from survtrack.store.audit import Actor
 from survtrack.store.engine import Database
@@ -30,24 +30,36 @@ DEMO_PATIENTS = 500
 DEMO_USER = ("demo.physician", "Dr. Demo Physician", Role.PHYSICIAN)
 
 
-def demo_db_url() -> str:
-    """``--demo`` never writes synthetic patients into the clinic's own database."""
-    return f"sqlite:///{data_dir() / 'survtrack-demo.db'}"
+__all__ = ["demo_db_url", "prepare_demo", "run_app"]
 
 
 def prepare_demo(db: Database) -> SignedIn:
+    """The demo database filled once, and its password-less demo physician; refused on any
+    database with other accounts (a clinic's database never gets a demo account)."""
+    if any(user.username != DEMO_USER[0] for user in list_users(db)):
+        raise PermissionError(
+            "this is not the demo database (it has user accounts): the demo was not started"
+        )
     if count_patients(db) == 0:
         generate_demo(db, DEMO_PATIENTS, 1, date.today(), Actor(None, "demo"))
     return ensure_user(db, *DEMO_USER)
 
 
 def sign_in_interactively(db: Database) -> SignedIn | None:
+    """The first administrator on an empty database, then sign-in, then the new password a
+    reset demands; None when the user gives up."""
+    from survtrack.ui.account_dialogs import ChangePasswordDialog
     from survtrack.ui.sign_in_dialog import NewUserDialog, SignInDialog
 
-    if not has_users(db) and not NewUserDialog(db, None).exec():
+    if not has_users(db) and not NewUserDialog(db, None).exec() and not has_users(db):
         return None
     dialog = SignInDialog(db)
-    return dialog.user if dialog.exec() else None
+    if not dialog.exec() or dialog.user is None:
+        return None
+    if dialog.user.must_change_password:
+        change = ChangePasswordDialog(db, dialog.user, forced=True)
+        return change.user if change.exec() else None
+    return dialog.user
 
 
 def ask_create(path: Path) -> bool:
@@ -83,10 +95,16 @@ def run_app(db_url: str | None = None, demo: bool = False, create: bool = False)
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("SurvTrack")
     app.setOrganizationName("SurvTrack")
+    # the loop ends when the main window closes, not when the last window does: a locked
+    # window is hidden behind its unlock dialog, and signing out returns to the sign-in dialog
+    app.setQuitOnLastWindowClosed(False)
     from survtrack.reports.avs_pdf import register_fonts
 
     register_fonts()  # the summaries' font, so page breaks match on every workstation
-    url = db_url or (demo_db_url() if demo else resolve_db_url(None))
+    if demo and db_url:
+        QMessageBox.critical(None, "SurvTrack", "--demo opens only the demo database.")
+        return 2
+    url = demo_db_url() if demo else resolve_db_url(db_url)
     try:
         db = open_clinic_database(url, create=create or demo, ask_create=ask_create)
     except (DatabaseTooNew, DatabaseNeedsUpgrade, CannotOpen) as exc:
@@ -103,16 +121,24 @@ def run_app(db_url: str | None = None, demo: bool = False, create: bool = False)
         QMessageBox.critical(None, "SurvTrack", f"The database could not be opened.\n{said}")
         return 1
     try:
-        user = prepare_demo(db) if demo else sign_in_interactively(db)
-        if user is None:
-            return 0
         from survtrack.ui.main_window import MainWindow
 
-        window = MainWindow(db, user)
-        window.show()
-        code = app.exec()
-        if not demo:
-            backup_at_close(db)
-        return code
+        while True:
+            try:
+                user = prepare_demo(db) if demo else sign_in_interactively(db)
+            except PermissionError as exc:
+                QMessageBox.critical(None, "SurvTrack", str(exc))
+                return 1
+            if user is None:
+                return 0
+            window = MainWindow(db, user)
+            window.closed.connect(app.quit)
+            window.show()
+            code = app.exec()
+            if not window.signed_out or demo:
+                if not demo:
+                    backup_at_close(db)
+                return code
+            window.deleteLater()
     finally:
         db.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer
+from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -31,6 +31,7 @@ from survtrack.services.patient_search import (
 from survtrack.services.permissions import Action, can
 from survtrack.store.engine import Database
 from survtrack.ui.forms import open_dialog
+from survtrack.ui.idle_lock import IdleLock
 from survtrack.ui.overdue_view import OverdueView
 from survtrack.ui.patient_dialogs import PatientDialog
 from survtrack.ui.patient_table_model import PatientTableModel
@@ -41,11 +42,32 @@ from survtrack.ui.worklist_views import ClinicDayView, NeedsPlanView, ToBookView
 SEARCH_DELAY_MS = 120
 
 
+def _idle_minutes() -> int:
+    from survtrack.domain.errors import BadInput
+    from survtrack.services.clinic_settings import IDLE_LOCK_DEFAULT, idle_lock_minutes
+
+    try:
+        return idle_lock_minutes()
+    except BadInput:  # a clinic.toml that cannot be read: the default, never no lock
+        return IDLE_LOCK_DEFAULT
+
+
 class MainWindow(QMainWindow):
-    def __init__(self, db: Database, user: SignedIn, today: date | None = None) -> None:
+    #: the window was closed (quit or sign out); the app ends its event loop on it
+    closed = Signal()
+
+    def __init__(
+        self,
+        db: Database,
+        user: SignedIn,
+        today: date | None = None,
+        idle_minutes: int | None = None,
+    ) -> None:
         super().__init__()
         self.db = db
         self.user = user
+        #: set by File > Sign out (or signing out of a locked window): the app signs in again
+        self.signed_out = False
         self._today = today
         self.runner = TaskRunner(self)
         self._keep_selection = False
@@ -123,6 +145,8 @@ class MainWindow(QMainWindow):
         self.search.returnPressed.connect(self._focus_table)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.run_search()
+        self.idle_lock = IdleLock(self, db, user, idle_minutes or _idle_minutes())
+        self.idle_lock.sign_out.connect(self.sign_out)
 
     # -- menus -------------------------------------------------------------------------------
 
@@ -148,6 +172,9 @@ class MainWindow(QMainWindow):
             lambda: self.batch_summaries(to_printer=True),
         )
         file_menu.addSeparator()
+        self._action(file_menu, "C&hange password…", None, self.change_password)
+        self._action(file_menu, "&Lock now", "Ctrl+Shift+L", lambda: self.idle_lock.lock())
+        self._action(file_menu, "Sign &out", None, self.sign_out)
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
 
         view = self.patient_view
@@ -388,6 +415,18 @@ class MainWindow(QMainWindow):
         self.search.setFocus()
         self.search.selectAll()
 
+    def change_password(self) -> None:
+        from survtrack.ui.account_dialogs import ChangePasswordDialog
+
+        dialog = ChangePasswordDialog(self.db, self.user, parent=self)
+        if dialog.exec():
+            self.statusBar().showMessage("Your password was changed.", 8000)
+
+    def sign_out(self) -> None:
+        """Close the window; the app then shows the sign-in dialog again."""
+        self.signed_out = True
+        self.close()
+
     def open_users(self) -> None:
         from survtrack.ui.users_dialog import UsersDialog
 
@@ -474,6 +513,8 @@ class MainWindow(QMainWindow):
             self.patient_view.show_patient(patient_id)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.idle_lock.stop()
         self._search_timer.stop()
         self.runner.wait()
         super().closeEvent(event)
+        self.closed.emit()

@@ -1,4 +1,5 @@
-"""Administration: the list of user accounts, adding users, disabling and enabling them."""
+"""Administration: the list of user accounts, adding users, disabling and enabling them,
+resetting a forgotten password (the user must change it at the next sign-in)."""
 
 from __future__ import annotations
 
@@ -30,12 +31,16 @@ class UsersDialog(QDialog):
         self.table = read_only_table(["User name", "Full name", "Role", "Active"], "usersTable")
         self.add_button = QPushButton("&Add user…")
         self.toggle_button = QPushButton("&Disable")
+        self.reset_button = QPushButton("&Reset password…")
+        self.reset_button.setObjectName("resetPassword")
+        self.reset_button.clicked.connect(self.reset_selected)
         self.add_button.clicked.connect(self.add_user)
         self.toggle_button.clicked.connect(self.toggle_selected)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.toggle_button)
+        buttons.addWidget(self.reset_button)
         buttons.addStretch(1)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
@@ -65,6 +70,17 @@ class UsersDialog(QDialog):
         user = self._selected()
         self.toggle_button.setEnabled(user is not None and user.id != self.admin.user_id)
         self.toggle_button.setText("&Enable" if user and not user.active else "&Disable")
+        self.reset_button.setEnabled(user is not None)
+
+    def reset_selected(self) -> None:
+        from survtrack.ui.account_dialogs import ResetPasswordDialog
+
+        user = self._selected()
+        if user is None:
+            return
+        who = f"{user.full_name} ({user.username})"
+        if ResetPasswordDialog(self.db, self.admin, user.id, who, self).exec():
+            self.reload()
 
     def add_user(self) -> None:
         if NewUserDialog(self.db, self.admin, self).exec():
