@@ -163,7 +163,7 @@ def regenerate_in_session(session: Session, patient_id: int) -> CalendarChange:
         patient.plan_problem = NO_TUMOUR
         return CalendarChange(cancelled=cancelled, problem=patient.plan_problem)
     try:
-        plan: Plan = plan_case(case, load_protocols(), clinic_calendar())
+        plan: Plan = plan_case(case, load_protocols(), clinic_calendar(session))
     except BadInput as exc:
         patient.plan_problem = f"{field_words(exc.field)}: {exc.reason}"[:2000]
         return CalendarChange(cancelled=cancelled, problem=patient.plan_problem)
