@@ -10,9 +10,18 @@ from pytestqt.qtbot import QtBot
 
 from survtrack.services.auth import Role, SignedIn
 from survtrack.store.engine import Database
+from survtrack.ui.layout_memory import layout_settings
 from survtrack.ui.main_window import MainWindow
 
 PHYSICIAN = SignedIn(1, "doc", "Dr Doc", Role.PHYSICIAN)
+
+
+@pytest.fixture(autouse=True)
+def fresh_layout() -> Iterator[None]:
+    """Each test starts from the default window layout, not one a previous test saved."""
+    layout_settings().clear()
+    yield
+    layout_settings().clear()
 
 
 @pytest.fixture

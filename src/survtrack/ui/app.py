@@ -49,8 +49,9 @@ def run_app(db_url: str | None = None, demo: bool = False) -> int:
 
     register_fonts()  # the summaries' font, so page breaks match on every workstation
     url = db_url or (demo_db_url() if demo else resolve_db_url(None))
+    notes: list[str] = []
     try:
-        db = open_database(url)
+        db = open_database(url, notes)
     except DatabaseTooNew as exc:
         QMessageBox.critical(None, "SurvTrack", str(exc))
         return 1
@@ -65,6 +66,8 @@ def run_app(db_url: str | None = None, demo: bool = False) -> int:
 
         window = MainWindow(db, user)
         window.show()
+        for note in notes:  # e.g. the clinic.toml imported into the database once
+            QMessageBox.information(window, "SurvTrack", note)
         return app.exec()
     finally:
         db.dispose()

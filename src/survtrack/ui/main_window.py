@@ -31,6 +31,7 @@ from survtrack.services.patient_search import (
 from survtrack.services.permissions import Action, can
 from survtrack.store.engine import Database
 from survtrack.ui.forms import open_dialog
+from survtrack.ui.layout_memory import restore_layout, save_layout
 from survtrack.ui.overdue_view import OverdueView
 from survtrack.ui.patient_dialogs import PatientDialog
 from survtrack.ui.patient_table_model import PatientTableModel
@@ -90,6 +91,8 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.search)
         layout.addWidget(self.table)
         splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setObjectName("patientSplitter")
+        self.splitter = splitter
         splitter.addWidget(left)
         splitter.addWidget(self.patient_view)
         splitter.setStretchFactor(0, 2)
@@ -122,7 +125,20 @@ class MainWindow(QMainWindow):
         self.search.textChanged.connect(lambda _text: self._search_timer.start())
         self.search.returnPressed.connect(self._focus_table)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        restore_layout(self, self.layout_tables(), [self.splitter])
         self.run_search()
+
+    def layout_tables(self) -> list[QTableView]:
+        """The tables whose column widths and order are kept between starts."""
+        return [
+            self.table,
+            self.patient_view.table,
+            self.to_book.table,
+            self.clinic_day.table,
+            self.overdue.table,
+            self.overdue.soon_table,
+            self.needs_plan.table,
+        ]
 
     # -- menus -------------------------------------------------------------------------------
 
@@ -206,6 +222,7 @@ class MainWindow(QMainWindow):
         if self.user.is_admin:
             admin_menu = bar.addMenu("&Administration")
             self._action(admin_menu, "&Users…", None, self.open_users)
+            self._action(admin_menu, "&Clinic settings…", None, self.open_clinic_settings)
 
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&About SurvTrack", None, self._about)
@@ -378,6 +395,12 @@ class MainWindow(QMainWindow):
 
         UsersDialog(self.db, self.user, self).exec()
 
+    def open_clinic_settings(self) -> None:
+        from survtrack.ui.clinic_settings_dialog import ClinicSettingsDialog
+
+        dialog = ClinicSettingsDialog(self.db, self.user, self)
+        open_dialog(dialog, lambda: self.statusBar().showMessage("Clinic settings saved.", 8000))
+
     def _about(self) -> None:
         QMessageBox.about(
             self,
@@ -461,4 +484,5 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self._search_timer.stop()
         self.runner.wait()
+        save_layout(self, self.layout_tables(), [self.splitter])
         super().closeEvent(event)
