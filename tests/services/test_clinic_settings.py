@@ -286,7 +286,7 @@ def test_database_location_precedence(tmp_path: Path, monkeypatch: pytest.Monkey
     assert resolve_db_url("sqlite:///given.db") == "sqlite:///given.db"
     ini.write_text("[database\nurl = x\n")
     monkeypatch.delenv("SURVTRACK_DB")
-    with pytest.raises(BadInput, match="survtrack.ini: cannot be read"):
+    with pytest.raises(BadInput, match=r"survtrack\.ini: cannot be read"):
         resolve_db_url(None)
 
 
