@@ -144,6 +144,13 @@ class ClinicSettingsDialog(FormDialog):
         self.region.setEnabled(bool(code))
         self.region.setEditText(current)
 
+    def _sentences(self) -> dict[str, str]:
+        """The sentences typed (empty: the summary's own), and those of languages without a
+        field here kept as they are."""
+        typed = {code: edit.text().strip() for code, edit in self.emergency.items()}
+        kept = {k: v for k, v in self.loaded.emergency_sentences.items() if k not in typed}
+        return {**kept, **{code: text for code, text in typed.items() if text}}
+
     def settings(self) -> ClinicSettings:
         """What the form says, on top of the version it was opened at."""
         return ClinicSettings(
@@ -152,10 +159,7 @@ class ClinicSettingsDialog(FormDialog):
             phone=self.phone.text(),
             after_hours_phone=self.after_hours_phone.text(),
             email=self.email.text(),
-            emergency_sentences={  # languages without a field here are kept as they are
-                **self.loaded.emergency_sentences,
-                **{code: edit.text() for code, edit in self.emergency.items()},
-            },
+            emergency_sentences=self._sentences(),
             time_zone=self.time_zone.currentText(),
             locale=self.locale.currentText(),
             holidays_country=self.country.currentData() or "",
