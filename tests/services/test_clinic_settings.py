@@ -305,6 +305,14 @@ def test_on_windows_the_database_is_machine_wide(
     assert locations.config_candidates() == [machine / "survtrack.ini"]
     assert locations.resolve_db_url(None) == f"sqlite:///{machine / 'survtrack.db'}"
     assert locations.data_dir() == tmp_path / "alice" / "SurvTrack"  # the demo stays per user
+    # a registry an earlier version kept per user goes on being used until it is moved
+    old = tmp_path / "alice" / "SurvTrack" / "survtrack.db"
+    old.parent.mkdir(parents=True)
+    old.touch()
+    assert locations.resolve_db_url(None) == f"sqlite:///{old}"
+    machine.mkdir(parents=True)
+    (machine / "survtrack.db").touch()
+    assert locations.resolve_db_url(None) == f"sqlite:///{machine / 'survtrack.db'}"
 
 
 def test_on_linux_the_config_is_looked_for_in_etc_then_xdg(

@@ -86,9 +86,16 @@ def configured_db_url() -> str | None:
 
 
 def default_db_url() -> str:
-    """The SQLite file used when nothing names a database (points 4 and 5 above)."""
+    """The SQLite file used when nothing names a database (points 4 and 5 above).
+
+    On Windows a registry that an earlier version kept in the user's own folder goes on being
+    used while there is none in the machine-wide folder: a registry is never left behind unseen
+    (the README says how to move it).
+    """
     folder = machine_data_dir()
     if os.environ.get("SURVTRACK_DATA_DIR") or folder is None:
+        folder = data_dir()
+    elif not (folder / "survtrack.db").exists() and (data_dir() / "survtrack.db").exists():
         folder = data_dir()
     return f"sqlite:///{folder / 'survtrack.db'}"
 
