@@ -92,11 +92,14 @@ def default_db_url() -> str:
     used while there is none in the machine-wide folder: a registry is never left behind unseen
     (the README says how to move it).
     """
-    folder = machine_data_dir()
-    if os.environ.get("SURVTRACK_DATA_DIR") or folder is None:
-        folder = data_dir()
-    elif not (folder / "survtrack.db").exists() and (data_dir() / "survtrack.db").exists():
-        folder = data_dir()
+    machine = machine_data_dir()
+    own = data_dir()
+    per_user = (
+        os.environ.get("SURVTRACK_DATA_DIR")
+        or machine is None
+        or ((own / "survtrack.db").exists() and not (machine / "survtrack.db").exists())
+    )
+    folder = own if per_user or machine is None else machine
     return f"sqlite:///{folder / 'survtrack.db'}"
 
 
