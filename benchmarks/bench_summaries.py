@@ -46,7 +46,8 @@ def main() -> None:
 
     app = QApplication.instance() or QApplication([])
     folder = Path(tempfile.mkdtemp(prefix="survtrack-avs-bench-"))
-    # the clinic's settings (a summary is refused without the phone) in a private data folder
+    # the clinic's settings (a summary is refused without the phone): a clinic.toml in a private
+    # data folder, imported into the new database once when it is opened
     os.environ["SURVTRACK_DATA_DIR"] = str(folder)
     (folder / "clinic.toml").write_text(
         'name = "Bench Clinic"\nphone = "555-0100"\nafter_hours_phone = "555-0199"\n'

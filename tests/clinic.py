@@ -1,15 +1,18 @@
-"""The clinic's settings file (clinic.toml in the test data folder) for the duration of a test."""
+"""The clinic's settings (in the database) for the duration of a test, and PDF text helpers."""
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from pypdf import PdfReader
 
-from survtrack.services.locations import data_dir
+from survtrack.services.auth import Role, SignedIn, ensure_user
+from survtrack.services.clinic_settings import ClinicSettings, load_settings, save_settings
+from survtrack.store.engine import Database
 
 CLINIC = {
     "name": "Northside Follow-up Clinic",
@@ -20,17 +23,30 @@ CLINIC = {
 }
 
 
+def administrator(db: Database) -> SignedIn:
+    return ensure_user(db, "clinic.admin", "Clinic Administrator", Role.ADMINISTRATOR)
+
+
 @contextmanager
-def clinic_toml(**values: str | None) -> Iterator[Path]:
-    """clinic.toml with ``CLINIC`` changed by ``values`` (None drops a key); removed afterwards."""
-    settings = {k: v for k, v in {**CLINIC, **values}.items() if v is not None}
-    path = data_dir() / "clinic.toml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(f'{k} = "{v}"\n' for k, v in settings.items()), encoding="utf-8")
+def clinic_settings(db: Database, **values: str | None) -> Iterator[ClinicSettings]:
+    """The settings ``CLINIC`` changed by ``values`` (None: not set; ``emergency`` and
+    ``emergency_<lang>`` are the sentences), saved by an administrator; put back afterwards."""
+    merged = {k: v or "" for k, v in {**CLINIC, **values}.items()}
+    sentences = {
+        ("en" if key == "emergency" else key.removeprefix("emergency_")): merged.pop(key)
+        for key in [k for k in merged if k.startswith("emergency")]
+    }
+    admin = administrator(db)
+    before = load_settings(db)
+    saved = save_settings(
+        db,
+        admin,
+        replace(ClinicSettings(**merged), version=before.version, emergency_sentences=sentences),
+    )
     try:
-        yield path
+        yield saved
     finally:
-        path.unlink(missing_ok=True)
+        save_settings(db, admin, replace(before, version=load_settings(db).version))
 
 
 def fold(text: str) -> str:

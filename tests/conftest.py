@@ -16,6 +16,9 @@ from pathlib import Path
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 _DATA = Path(tempfile.mkdtemp(prefix="survtrack-test-data-"))
 os.environ["SURVTRACK_DATA_DIR"] = str(_DATA)
+os.environ["SURVTRACK_CONFIG"] = str(_DATA / "survtrack.ini")  # never the machine's own
+for _old in ("SURVTRACK_COUNTRY", "SURVTRACK_REGION", "SURVTRACK_CLOSURES"):
+    os.environ.pop(_old, None)
 os.environ.pop("SURVTRACK_DB", None)
 
 import pytest  # noqa: E402
@@ -31,10 +34,13 @@ BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    from PySide6.QtCore import QStandardPaths
+    from PySide6.QtCore import QSettings, QStandardPaths
     from PySide6.QtWidgets import QApplication
 
     QStandardPaths.setTestModeEnabled(True)
+    # window layouts (QSettings) go to the test data folder, never the user's own
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(_DATA / "qt"))
     # One QApplication for the session, made before any test: report tests that lay out PDFs
     # would otherwise make a plain QGuiApplication that the widget tests cannot use.
     config._survtrack_app = QApplication.instance() or QApplication(["survtrack-tests"])

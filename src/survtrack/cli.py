@@ -273,11 +273,11 @@ def run_avs(args: argparse.Namespace) -> int:
         raise BadInput("output", "must be a .pdf file")
     if not output.parent.exists():
         raise BadInput("output", f"no such folder: {output.parent}")
-    clinic = clinic_info()
-    clinic.require_phone()  # before the database: no summary without the clinic's phone
     database = open_for(args)
     try:
         user = sign_in_cli(database, args)
+        clinic = clinic_info(database)
+        clinic.require_phone()  # no summary without the clinic's phone
         patient_id = patient_id_by_mrn(database, args.mrn)
         visit = find_visit(database, patient_id, args.visit)
         summary = build_summary(database, patient_id, visit, date.today(), args.large_print, clinic)

@@ -19,7 +19,7 @@ from survtrack.services.event_actions import book, cancel, reopen, reschedule
 from survtrack.services.patient_calendar import patient_calendar_ics
 from survtrack.store.engine import Database
 from survtrack.store.models import Patient
-from tests.clinic import clinic_toml
+from tests.clinic import clinic_settings
 from tests.services.test_summaries import Setup, make_patient
 
 NOW = datetime(2026, 11, 23, 9)
@@ -59,14 +59,14 @@ def test_times_come_from_the_clinic_zone_with_each_kinds_length(
     db: Database, workstation_in_tokyo: None
 ) -> None:
     setup = make_patient(db)
-    with clinic_toml(time_zone="America/New_York"):
+    with clinic_settings(db, time_zone="America/New_York"):
         [event] = events(patient_calendar_ics(db, setup.scheduler, setup.pid, NOW)).values()
     # 10:30 in New York in December (EST, UTC-5) whatever the workstation's zone
     assert event["start"] == datetime(2026, 12, 8, 15, 30, tzinfo=UTC)
     assert event["end"] - event["start"] == timedelta(minutes=common().minutes["chest_ct"])
     mri = next(e for e in load_calendar(db, setup.pid) if e.kind == "primary_site_mri")
     book(db, setup.scheduler, mri.id, datetime(2027, 7, 1, 8, 0), "MRI suite", NOW)
-    with clinic_toml(time_zone="Europe/Madrid"):
+    with clinic_settings(db, time_zone="Europe/Madrid"):
         found = events(patient_calendar_ics(db, setup.scheduler, setup.pid, NOW))
     by_summary = {e["summary"]: e for e in found.values()}
     mri_event = by_summary["MRI scan where your tumour was"]
@@ -77,7 +77,7 @@ def test_times_come_from_the_clinic_zone_with_each_kinds_length(
 def test_uids_are_per_patient_stable_and_reveal_nothing(db: Database) -> None:
     first = make_patient(db, "MRN-A")
     second = make_patient(db, "MRN-B")
-    with clinic_toml():
+    with clinic_settings(db):
         a1 = events(patient_calendar_ics(db, first.scheduler, first.pid, NOW))
         a2 = events(patient_calendar_ics(db, first.scheduler, first.pid, NOW))
         b = events(patient_calendar_ics(db, second.scheduler, second.pid, NOW))
@@ -95,7 +95,7 @@ def test_a_patient_without_a_key_gets_one_at_the_first_export(db: Database) -> N
     setup = make_patient(db)
     with db.write(setup.doctor.actor) as session:
         session.get(Patient, setup.pid).calendar_key = None  # as bulk-loaded rows have
-    with clinic_toml():
+    with clinic_settings(db):
         first = events(patient_calendar_ics(db, setup.scheduler, setup.pid, NOW))
         again = events(patient_calendar_ics(db, setup.scheduler, setup.pid, NOW))
     assert set(first) == set(again)
@@ -104,7 +104,7 @@ def test_a_patient_without_a_key_gets_one_at_the_first_export(db: Database) -> N
 def test_a_withdrawn_appointment_is_cancelled_with_a_higher_sequence(db: Database) -> None:
     setup = make_patient(db)
     event_id = _ct(setup)
-    with clinic_toml():
+    with clinic_settings(db):
         [(uid, before)] = events(patient_calendar_ics(db, setup.scheduler, setup.pid, NOW)).items()
         assert before["status"] == "CONFIRMED"
         reschedule(db, setup.scheduler, event_id, datetime(2026, 12, 9, 11, 0), None, NOW)
@@ -128,7 +128,7 @@ def test_a_withdrawn_appointment_is_cancelled_with_a_higher_sequence(db: Databas
 def test_text_names_the_kind_and_place_only(db: Database) -> None:
     setup = make_patient(db)
     rules = {e.rule_id for e in load_calendar(db, setup.pid)}
-    with clinic_toml(name="Northside Sarcoma Unit", email="clinic@example.org"):
+    with clinic_settings(db, name="Northside Sarcoma Unit", email="clinic@example.org"):
         data = patient_calendar_ics(db, setup.scheduler, setup.pid, NOW)
     [event] = events(data).values()
     assert event["summary"] == "CT scan of your chest"
@@ -142,7 +142,7 @@ def test_text_names_the_kind_and_place_only(db: Database) -> None:
 
 def test_spanish_speaker_gets_spanish_text(db: Database) -> None:
     setup = make_patient(db, language="es")
-    with clinic_toml():
+    with clinic_settings(db):
         [event] = events(patient_calendar_ics(db, setup.scheduler, setup.pid, NOW)).values()
     assert event["summary"] == "Escáner (TAC) del pecho"
     assert event["description"] == "Para cambiar esta cita, llame al 555-0100."
@@ -150,7 +150,10 @@ def test_spanish_speaker_gets_spanish_text(db: Database) -> None:
 
 def test_refused_without_a_time_zone_or_a_phone(db: Database) -> None:
     setup = make_patient(db)
-    with clinic_toml(time_zone=None), pytest.raises(BadInput, match="time_zone: is not set"):
+    with (
+        clinic_settings(db, time_zone=None),
+        pytest.raises(BadInput, match="time zone: is not set"),
+    ):
         patient_calendar_ics(db, setup.scheduler, setup.pid, NOW)
-    with clinic_toml(phone=None), pytest.raises(BadInput, match="phone: is not set"):
+    with clinic_settings(db, phone=None), pytest.raises(BadInput, match="phone: is not set"):
         patient_calendar_ics(db, setup.scheduler, setup.pid, NOW)

@@ -28,7 +28,7 @@ from survtrack.services.side_effects import add_side_effect
 from survtrack.services.summaries import build_summary, summary_html
 from survtrack.services.visits import VisitInput, find_visit, record_visit
 from survtrack.store.engine import Database
-from tests.clinic import clinic_toml, pdf_pages, pdf_text
+from tests.clinic import clinic_settings, pdf_pages, pdf_text
 
 TODAY = date(2026, 11, 23)
 PHYSICIAN = "Dr Amara Okafor"
@@ -148,7 +148,7 @@ def summary_pdf(
 def test_next_appointments_are_every_booked_one_then_tests_to_book_in_plain_words(
     patient: Setup, tmp_path: Path
 ) -> None:
-    with clinic_toml():
+    with clinic_settings(patient.db):
         text = " ".join(summary_pdf(patient, tmp_path / "avs.pdf"))
     booked = text.index("Your next appointments")
     to_book = text.index("Tests we still need to book")
@@ -172,7 +172,7 @@ def test_seen_by_the_patients_physician_and_no_codes_reach_the_patient(
 ) -> None:
     visit = find_visit(patient.db, patient.pid, None)
     assert visit.clinician == PHYSICIAN  # recorded, not the signed-in scheduler
-    with clinic_toml():
+    with clinic_settings(patient.db):
         text = " ".join(summary_pdf(patient, tmp_path / "avs.pdf"))
     assert f"Seen by {PHYSICIAN} at Room 4" in text
     assert "Sam Scheduler" not in text
@@ -190,7 +190,7 @@ def test_seen_by_the_patients_physician_and_no_codes_reach_the_patient(
 def test_preparation_warning_signs_and_how_long_follow_up_lasts(
     patient: Setup, tmp_path: Path
 ) -> None:
-    with clinic_toml():
+    with clinic_settings(patient.db):
         text = " ".join(summary_pdf(patient, tmp_path / "avs.pdf"))
     assert "Do not eat for 4 hours before the scan" in text  # the booked chest CT
     assert "metal in your body" in text  # the MRI still to book
@@ -254,7 +254,7 @@ def test_abdominal_tumour_and_amputation_warning_signs_and_the_current_rehab_goa
         TODAY,
     )
     record_visit(sqlite_db, doctor, amp, VisitInput(TODAY, ""), TODAY)
-    with clinic_toml():
+    with clinic_settings(sqlite_db):
         rp_text = " ".join(summary_pdf(Setup(sqlite_db, doctor, doctor, rp), tmp_path / "rp.pdf"))
         amp_text = " ".join(
             summary_pdf(Setup(sqlite_db, doctor, doctor, amp), tmp_path / "amp.pdf")
@@ -275,14 +275,17 @@ def test_refused_without_the_clinic_phone_and_no_placeholder_ever(
     patient: Setup, tmp_path: Path
 ) -> None:
     visit = find_visit(patient.db, patient.pid, None)
-    with clinic_toml(phone=None), pytest.raises(BadInput, match=r"clinic.toml phone: is not set"):
+    with (
+        clinic_settings(patient.db, phone=None),
+        pytest.raises(BadInput, match=r"Clinic phone: is not set"),
+    ):
         build_summary(patient.db, patient.pid, visit, TODAY)
-    with clinic_toml(address=None):
+    with clinic_settings(patient.db, address=None):
         text = " ".join(summary_pdf(patient, tmp_path / "avs.pdf"))
     assert "not set" not in text and "Address" not in text
     assert "Call us on 555-0100" in text
     assert "In the evening" not in text
-    with clinic_toml(after_hours_phone="555-0199"):
+    with clinic_settings(patient.db, after_hours_phone="555-0199"):
         text = " ".join(summary_pdf(patient, tmp_path / "avs.pdf"))
     assert "In the evening, at night and at weekends, call 555-0199." in text
 
@@ -294,10 +297,10 @@ def test_no_visit_and_no_summary_after_death_or_discharge(db: Database) -> None:
     with pytest.raises(BadInput, match=r"Visit date: 2026-11-23 is after the patient was"):
         record_visit(db, setup.doctor, setup.pid, VisitInput(TODAY, ""), TODAY)
     record_visit(db, setup.doctor, setup.pid, VisitInput(date(2026, 11, 20), ""), TODAY)
-    with clinic_toml(), pytest.raises(BadInput, match="recorded as deceased on 2026-11-20"):
+    with clinic_settings(db), pytest.raises(BadInput, match="recorded as deceased on 2026-11-20"):
         build_summary(db, setup.pid, visit, TODAY)
     set_status(db, setup.doctor, setup.pid, "discharged", date(2026, 11, 21), TODAY)
-    with clinic_toml(), pytest.raises(BadInput, match="recorded as discharged"):
+    with clinic_settings(db), pytest.raises(BadInput, match="recorded as discharged"):
         build_summary(db, setup.pid, visit, TODAY)
 
 
@@ -318,7 +321,7 @@ def _sizes(path: Path, words: tuple[str, ...]) -> dict[str, float]:
 def test_every_page_has_name_mrn_date_and_page_of_and_large_print_enlarges_everything(
     patient: Setup, tmp_path: Path
 ) -> None:
-    with clinic_toml():
+    with clinic_settings(patient.db):
         normal = summary_pdf(patient, tmp_path / "normal.pdf")
         large = summary_pdf(patient, tmp_path / "large.pdf", large_print=True)
     assert len(large) > len(normal) >= 2
@@ -339,7 +342,7 @@ def test_spanish_template_for_a_spanish_speaker_and_english_with_a_note_otherwis
     sqlite_db: Database, tmp_path: Path
 ) -> None:
     spanish = make_patient(sqlite_db, "ES1", language="Español")
-    with clinic_toml(locale="es_ES"):
+    with clinic_settings(sqlite_db, locale="es_ES"):
         summary = build_summary(
             sqlite_db, spanish.pid, find_visit(sqlite_db, spanish.pid, None), TODAY
         )
@@ -359,7 +362,7 @@ def test_spanish_template_for_a_spanish_speaker_and_english_with_a_note_otherwis
         assert expected in text, expected
     assert "Your next appointments" not in text
     french = make_patient(sqlite_db, "FR1", language="fr")
-    with clinic_toml():
+    with clinic_settings(sqlite_db):
         summary = build_summary(
             sqlite_db, french.pid, find_visit(sqlite_db, french.pid, None), TODAY
         )
@@ -369,7 +372,7 @@ def test_spanish_template_for_a_spanish_speaker_and_english_with_a_note_otherwis
 
 
 def test_dates_follow_the_clinic_locale(patient: Setup, tmp_path: Path) -> None:
-    with clinic_toml(locale="en_GB"):
+    with clinic_settings(patient.db, locale="en_GB"):
         text = " ".join(summary_pdf(patient, tmp_path / "avs.pdf"))
     assert "Tuesday, 8 December 2026 at 10:30 :" in text  # 24-hour clock
     assert "Monday, 23 November 2026" in text
@@ -381,7 +384,7 @@ def test_clinic_settings_and_a_clinic_template(patient: Setup) -> None:
     (folder / "templates").mkdir(parents=True, exist_ok=True)
     template = folder / "templates" / "avs.html"
     try:
-        with clinic_toml(name="Northside Sarcoma Unit"):
+        with clinic_settings(patient.db, name="Northside Sarcoma Unit"):
             template.write_text("<p>${clinic_name} ${patient_name}</p>${appointments}")
             html = summary_html(patient.db, patient.pid, visit, TODAY)
             assert "Northside Sarcoma Unit Ada Okonkwo" in html
@@ -396,11 +399,9 @@ def test_clinic_settings_and_a_clinic_template(patient: Setup) -> None:
             with pytest.raises(TemplateError, match="not a field, line 1"):
                 summary_html(patient.db, patient.pid, visit, TODAY)
         with (
-            clinic_toml(time_zone="Mars/Olympus"),
-            pytest.raises(BadInput, match="time_zone: 'Mars/Olympus' is not a time zone"),
+            pytest.raises(BadInput, match="time zone: 'Mars/Olympus' is not a time zone"),
+            clinic_settings(patient.db, time_zone="Mars/Olympus"),
         ):
-            summary_html(patient.db, patient.pid, visit, TODAY)
-        with clinic_toml(colour="red"), pytest.raises(BadInput, match="unknown setting 'colour'"):
             summary_html(patient.db, patient.pid, visit, TODAY)
     finally:
         template.unlink(missing_ok=True)
@@ -421,12 +422,12 @@ def test_cli_avs(patient: Setup, tmp_path: Path) -> None:
 
     url = add_clerk(patient.db.engine.url.render_as_string(hide_password=False))
     out = tmp_path / "cli.pdf"
-    with clinic_toml(phone=None):
+    with clinic_settings(patient.db, phone=None):
         refused = run("avs", "--db", url, "--mrn", "7700001", "-o", str(out))
     assert refused.returncode == 2 and refused.stdout == "" and not out.exists()
-    assert refused.stderr.startswith("survtrack: clinic.toml phone: is not set")
+    assert refused.stderr.startswith("survtrack: Clinic phone: is not set")
     assert len(refused.stderr.strip().splitlines()) == 1
-    with clinic_toml():
+    with clinic_settings(patient.db):
         result = run("avs", "--db", url, "--mrn", "7700001", "-o", str(out))
         assert result.returncode == 0, result.stderr
         assert "Ada Okonkwo" in pdf_text(out)

@@ -25,7 +25,7 @@ from survtrack.reports.patient_words import shipped_languages
 from survtrack.services.summaries import build_summary
 from survtrack.services.visits import find_visit
 from survtrack.store.engine import Database
-from tests.clinic import clinic_toml, pdf_text
+from tests.clinic import clinic_settings, pdf_text
 from tests.services.test_summaries import make_patient
 
 LANGUAGE_VALUES = {"en": "English", "es": "es-MX"}
@@ -62,7 +62,7 @@ def test_each_shipped_template_reads_at_grade_8_or_below(
 ) -> None:
     ts = textstat
     setup = make_patient(sqlite_db, "R1", language=LANGUAGE_VALUES[language])
-    with clinic_toml(after_hours_phone="555-0199"):
+    with clinic_settings(sqlite_db, after_hours_phone="555-0199"):
         summary = build_summary(
             sqlite_db, setup.pid, find_visit(sqlite_db, setup.pid, None), date(2026, 11, 23)
         )

@@ -15,7 +15,6 @@ from pytestqt.qtbot import QtBot
 from survtrack.domain.errors import BadInput
 from survtrack.services.auth import SignedIn, SignInFailed, create_user, sign_in
 from survtrack.services.clinic_settings import idle_lock_minutes
-from survtrack.services.locations import data_dir
 from survtrack.store.engine import Database
 from survtrack.ui.account_dialogs import ChangePasswordDialog, ResetPasswordDialog
 from survtrack.ui.main_window import MainWindow
@@ -162,20 +161,26 @@ def test_sign_out_menu_closes_the_window(window: MainWindow) -> None:
     assert window.signed_out and not window.isVisible()
 
 
-def test_idle_time_is_the_clinics_setting() -> None:
-    path = data_dir() / "clinic.toml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        assert idle_lock_minutes() == 10
-        path.write_text("idle_lock_minutes = 3\n", encoding="utf-8")
-        assert idle_lock_minutes() == 3
-        for bad in ('"3"', "0", "500", "2.5"):
-            path.write_text(f"idle_lock_minutes = {bad}\n", encoding="utf-8")
-            with pytest.raises(BadInput) as info:
-                idle_lock_minutes()
-            assert info.value.field == "clinic.toml idle_lock_minutes"
-    finally:
-        path.unlink(missing_ok=True)
+def test_idle_time_is_the_clinics_setting(
+    qtbot: QtBot, sqlite_db: Database, admin: SignedIn
+) -> None:
+    """The window locks after the minutes the administrator set in the clinic settings (10 when
+    never set), and a change applies to an open window at once."""
+    from dataclasses import replace
+
+    from survtrack.services.clinic_settings import load_settings, save_settings
+
+    assert idle_lock_minutes(sqlite_db) == 10
+    save_settings(sqlite_db, admin, replace(load_settings(sqlite_db), idle_lock_minutes=3))
+    window = MainWindow(sqlite_db, admin, today=date(2026, 12, 1))
+    qtbot.addWidget(window)
+    assert window.idle_lock.timer.interval() == 3 * 60_000
+    with pytest.raises(BadInput) as info:
+        save_settings(sqlite_db, admin, replace(load_settings(sqlite_db), idle_lock_minutes=0))
+    assert info.value.field == "idle lock minutes"
+    window.idle_lock.set_minutes(7)
+    assert window.idle_lock.timer.interval() == 7 * 60_000 and window.idle_lock.timer.isActive()
+    window.close()
 
 
 def test_sign_out_returns_to_the_sign_in_dialog(tmp_path) -> None:  # type: ignore[no-untyped-def]

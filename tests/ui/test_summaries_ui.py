@@ -18,14 +18,14 @@ from survtrack.services.visits import VisitInput, list_visits, record_visit
 from survtrack.store.engine import Database
 from survtrack.ui.main_window import MainWindow
 from survtrack.ui.visits_view import VisitDialog, batch_summaries
-from tests.clinic import clinic_toml, pdf_text
+from tests.clinic import clinic_settings, pdf_text
 
 TODAY = date(2026, 11, 23)
 
 
 @pytest.fixture(autouse=True)
-def clinic() -> Iterator[None]:
-    with clinic_toml():
+def clinic(sqlite_db: Database) -> Iterator[None]:
+    with clinic_settings(sqlite_db):
         yield
 
 
@@ -133,10 +133,10 @@ def test_without_the_clinic_phone_nothing_is_printed(
     qtbot.waitUntil(lambda: window.patient_view.record is not None)
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "critical", lambda _parent, _title, text: shown.append(text))
-    with clinic_toml(phone=None):
+    with clinic_settings(sqlite_db, phone=None):
         assert window.patient_view.visits.export_pdf(tmp_path / "s.pdf") is None
     assert not (tmp_path / "s.pdf").exists()
-    assert "clinic.toml phone: is not set" in shown[0]
+    assert "Clinic phone: is not set" in shown[0]
     window.close()
 
 

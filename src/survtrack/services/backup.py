@@ -33,7 +33,7 @@ from survtrack.services.locations import data_dir
 from survtrack.store.migrate import known_revision
 
 #: automatic copies kept in the data folder's ``backups`` folder (SURVTRACK_BACKUPS overrides)
-DEFAULT_KEEP = 7
+DEFAULT_KEEP = 7  # the clinic settings hold the count; this is their default
 AUTO_PREFIX = "survtrack-auto-"
 
 PG_PROCEDURE = """\
@@ -118,9 +118,13 @@ def _pg_dump(url: str, target: Path) -> Path:
 
 
 def keep_count() -> int:
+    """How many automatic copies to keep: ``SURVTRACK_BACKUPS`` when the clinic's IT sets it on a
+    workstation, otherwise the clinic settings' "backups kept" (7 when never set)."""
     text = os.environ.get("SURVTRACK_BACKUPS", "").strip()
     if not text:
-        return DEFAULT_KEEP
+        from survtrack.services.clinic_settings import backups_kept
+
+        return backups_kept()
     try:
         count = int(text)
     except ValueError:

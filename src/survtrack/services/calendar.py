@@ -168,7 +168,7 @@ def regenerate_in_session(session: Session, patient_id: int) -> CalendarChange:
         patient.plan_problem = NO_TUMOUR
         return CalendarChange(cancelled=cancelled, problem=patient.plan_problem)
     try:
-        plan: Plan = plan_case(case, load_protocols(), clinic_calendar())
+        plan: Plan = plan_case(case, load_protocols(), clinic_calendar(session))
     except BadInput as exc:
         patient.plan_problem = plan_problem(exc)
         return CalendarChange(cancelled=cancelled, problem=patient.plan_problem)

@@ -1,4 +1,5 @@
-"""Opening the clinic database: connect, migrate to this version's schema, or refuse it.
+"""Opening the clinic database: connect, migrate to this version's schema, or refuse it; then
+import an old ``clinic.toml`` once and take the clinic settings' snapshot.
 
 ``open_database`` connects and brings the schema up to date (tests, ``survtrack db upgrade``).
 ``open_clinic_database`` is what the window and the command line use. It refuses, changing
@@ -16,6 +17,7 @@ The SQLite file is made readable and writable by its user only (POSIX).
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import sys
@@ -25,6 +27,7 @@ from urllib.parse import quote
 
 from sqlalchemy.engine import make_url
 
+from survtrack.services.clinic_settings import activate, import_old_settings
 from survtrack.services.locations import default_db_url, resolve_db_url
 from survtrack.store.engine import Database
 from survtrack.store.migrate import (
@@ -57,14 +60,37 @@ class CannotOpen(RuntimeError):
     """The database was not opened (and not changed); the message says why and what to do."""
 
 
-def open_database(url: str | None = None) -> Database:
-    """The database at ``url`` (or the default), upgraded to the current schema."""
+log = logging.getLogger(__name__)
+
+
+def open_database(url: str | None = None, notes: list[str] | None = None) -> Database:
+    """The database at ``url`` (or the default), upgraded to the current schema.
+
+    What the staff should be told (the one-time import of clinic.toml) goes into ``notes``, or is
+    logged as a warning when no list is given.
+    """
     database = Database.open(resolve_db_url(url))
     try:
         ensure_schema(database.engine)
     except BaseException:
         database.dispose()
         raise
+    return _with_settings(database, notes)
+
+
+def _with_settings(database: Database, notes: list[str] | None) -> Database:
+    """Import an old clinic.toml once and take the clinic settings' snapshot."""
+    try:
+        note = import_old_settings(database)
+        activate(database)
+    except BaseException:
+        database.dispose()
+        raise
+    if note:
+        if notes is None:
+            log.warning("survtrack: note: %s", note)
+        else:
+            notes.append(note)
     return database
 
 
@@ -81,6 +107,7 @@ def open_clinic_database(
     *,
     create: bool = False,
     ask_create: Callable[[Path], bool] | None = None,
+    notes: list[str] | None = None,
 ) -> Database:
     """The database the window or a command works on, or ``CannotOpen`` /
     ``DatabaseNeedsUpgrade`` / ``DatabaseTooNew`` with nothing changed (module docstring)."""
@@ -88,21 +115,21 @@ def open_clinic_database(
     path = sqlite_path(resolved)
     if path is None:
         if make_url(resolved).get_backend_name() == "sqlite":
-            return open_database(resolved)
+            return open_database(resolved, notes)
         database = Database.open(resolved)
         try:
             check_current(database.engine)
         except BaseException:
             database.dispose()
             raise
-        return database
+        return _with_settings(database, notes)
     refuse_network_path(path)
     if not is_survtrack_file(path):
         default = resolved == default_db_url()
         if not (create or default or (ask_create is not None and ask_create(path))):
             raise CannotOpen(f"no database at {path}; use --create to make one")
         _create_private(path)
-    database = open_database(resolved)
+    database = open_database(resolved, notes)
     make_private(path)
     return database
 

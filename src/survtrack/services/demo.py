@@ -527,7 +527,7 @@ def generate_demo(
         raise BadInput("patients", f"must be between 1 and {MAX_PATIENTS}")
     rng = random.Random(seed)
     now = datetime.now(UTC)
-    calendar = clinic_calendar()
+    calendar = clinic_calendar(db)
     protocols = load_protocols()
     stats = ClinicStats()
     counts = dict(

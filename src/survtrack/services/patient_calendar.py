@@ -129,7 +129,7 @@ def patient_calendar_ics(
     stamp: datetime | None = None,
 ) -> bytes:
     """The .ics file; refused while the clinic's phone or time zone is not set."""
-    clinic = clinic or clinic_info()
+    clinic = clinic or clinic_info(db)
     phone = clinic.require_phone()
     clinic.zone()
     entries = calendar_entries(db, user, patient_id, now, clinic)

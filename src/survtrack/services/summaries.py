@@ -283,7 +283,7 @@ def build_summary(
     clinic: ClinicInfo | None = None,
 ) -> Summary:
     """The filled template (the clinic's copy in that language when there is one)."""
-    clinic = clinic or clinic_info()
+    clinic = clinic or clinic_info(db)
     phone = clinic.require_phone()
     record = load_patient(db, patient_id)
     if record is None:

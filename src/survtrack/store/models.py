@@ -491,3 +491,35 @@ class Visit(Versioned, Base):
     rehab_status: Mapped[str_text | None]
     plan: Mapped[str_text | None]
     instructions: Mapped[str_text | None]
+
+
+class ClinicSettingsRow(Versioned, Base):
+    """The clinic-wide settings: one row (id 1), edited by an administrator, audited per column.
+
+    NULL is a setting that is not set. ``emergency_sentences`` is JSON ``{"en": "...", ...}``;
+    ``closure_days`` is sorted ISO dates separated by commas.
+    """
+
+    __tablename__ = "clinic_settings"
+
+    id: Mapped[int_pk]
+    name: Mapped[str_name | None]
+    address: Mapped[str_text | None]
+    phone: Mapped[str_code | None]
+    after_hours_phone: Mapped[str_code | None]
+    email: Mapped[str_name | None]
+    emergency_sentences: Mapped[str | None] = mapped_column(Text)
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+    locale: Mapped[str_code | None]
+    holidays_country: Mapped[str_code | None]
+    holidays_region: Mapped[str_code | None]
+    closure_days: Mapped[str | None] = mapped_column(Text)
+    default_protocol_set: Mapped[str_name | None]
+    idle_lock_minutes: Mapped[int] = mapped_column(Integer, default=10)
+    backups_kept: Mapped[int] = mapped_column(Integer, default=7)
+
+    __table_args__ = (
+        CheckConstraint("id = 1", name="single_row"),
+        CheckConstraint("idle_lock_minutes BETWEEN 1 AND 240", name="idle_lock_minutes"),
+        CheckConstraint("backups_kept BETWEEN 1 AND 365", name="backups_kept"),
+    )

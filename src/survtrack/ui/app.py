@@ -105,8 +105,9 @@ def run_app(db_url: str | None = None, demo: bool = False, create: bool = False)
         QMessageBox.critical(None, "SurvTrack", "--demo opens only the demo database.")
         return 2
     url = demo_db_url() if demo else resolve_db_url(db_url)
+    notes: list[str] = []
     try:
-        db = open_clinic_database(url, create=create or demo, ask_create=ask_create)
+        db = open_clinic_database(url, create=create or demo, ask_create=ask_create, notes=notes)
     except (DatabaseTooNew, DatabaseNeedsUpgrade, CannotOpen) as exc:
         QMessageBox.critical(None, "SurvTrack", str(exc))
         return 1
@@ -134,6 +135,9 @@ def run_app(db_url: str | None = None, demo: bool = False, create: bool = False)
             window = MainWindow(db, user)
             window.closed.connect(app.quit)
             window.show()
+            for note in notes:  # e.g. the clinic.toml imported into the database once
+                QMessageBox.information(window, "SurvTrack", note)
+            notes.clear()
             code = app.exec()
             if not window.signed_out or demo:
                 if not demo:

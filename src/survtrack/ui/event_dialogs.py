@@ -76,7 +76,7 @@ class BookDialog(_EventDialog):
         start = event.booked_at.date() if event.booked_at else (event.suggested or event.due)
         self.moved_from_past = start < now.date()
         if self.moved_from_past:  # never prefill a day that has gone: the next open day instead
-            start = next_open_day(calendar or clinic_calendar(), now.date() + timedelta(days=1))
+            start = next_open_day(calendar or clinic_calendar(db), now.date() + timedelta(days=1))
         at = event.booked_at.time() if event.booked_at else DEFAULT_TIME
         self.day = self.add("&Date", DateField("Date", start), "Date", required=True)
         self.at = self.add("&Time", TimeField("Time", at), "Time", required=True)

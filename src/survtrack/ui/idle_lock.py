@@ -1,4 +1,4 @@
-"""Locking the window after the clinic's idle time (``idle_lock_minutes`` in clinic.toml).
+"""Locking the window after the clinic's idle time (clinic settings: idle lock minutes).
 
 Any key press, click, wheel turn or mouse move in the application restarts the timer. When it
 runs out every SurvTrack window is hidden (a dialog left open is cancelled: what it held is not
@@ -46,6 +46,13 @@ class IdleLock(QObject):
         assert app is not None
         app.installEventFilter(self)
         self.timer.start()
+
+    def set_minutes(self, minutes: int) -> None:
+        """A new idle time (the administrator changed the clinic settings), counted from now."""
+        self.minutes = minutes
+        self.timer.setInterval(minutes * 60_000)
+        if not self.is_locked:
+            self.timer.start()
 
     @property
     def is_locked(self) -> bool:

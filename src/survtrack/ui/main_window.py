@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from survtrack import __version__
 from survtrack.services.auth import Role, SignedIn
+from survtrack.services.clinic_settings import idle_lock_minutes
 from survtrack.services.patient_search import (
     PAGE_SIZE,
     count_patients,
@@ -32,6 +33,7 @@ from survtrack.services.permissions import Action, can
 from survtrack.store.engine import Database
 from survtrack.ui.forms import open_dialog
 from survtrack.ui.idle_lock import IdleLock
+from survtrack.ui.layout_memory import restore_layout, save_layout
 from survtrack.ui.overdue_view import OverdueView
 from survtrack.ui.patient_dialogs import PatientDialog
 from survtrack.ui.patient_table_model import PatientTableModel
@@ -40,16 +42,6 @@ from survtrack.ui.workers import TaskRunner
 from survtrack.ui.worklist_views import ClinicDayView, NeedsPlanView, ToBookView
 
 SEARCH_DELAY_MS = 120
-
-
-def _idle_minutes() -> int:
-    from survtrack.domain.errors import BadInput
-    from survtrack.services.clinic_settings import IDLE_LOCK_DEFAULT, idle_lock_minutes
-
-    try:
-        return idle_lock_minutes()
-    except BadInput:  # a clinic.toml that cannot be read: the default, never no lock
-        return IDLE_LOCK_DEFAULT
 
 
 class MainWindow(QMainWindow):
@@ -112,6 +104,8 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.search)
         layout.addWidget(self.table)
         splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setObjectName("patientSplitter")
+        self.splitter = splitter
         splitter.addWidget(left)
         splitter.addWidget(self.patient_view)
         splitter.setStretchFactor(0, 2)
@@ -144,9 +138,22 @@ class MainWindow(QMainWindow):
         self.search.textChanged.connect(lambda _text: self._search_timer.start())
         self.search.returnPressed.connect(self._focus_table)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        restore_layout(self, self.layout_tables(), [self.splitter])
         self.run_search()
-        self.idle_lock = IdleLock(self, db, user, idle_minutes or _idle_minutes())
+        self.idle_lock = IdleLock(self, db, user, idle_minutes or idle_lock_minutes(db))
         self.idle_lock.sign_out.connect(self.sign_out)
+
+    def layout_tables(self) -> list[QTableView]:
+        """The tables whose column widths and order are kept between starts."""
+        return [
+            self.table,
+            self.patient_view.table,
+            self.to_book.table,
+            self.clinic_day.table,
+            self.overdue.table,
+            self.overdue.soon_table,
+            self.needs_plan.table,
+        ]
 
     # -- menus -------------------------------------------------------------------------------
 
@@ -233,6 +240,7 @@ class MainWindow(QMainWindow):
         if self.user.is_admin:
             admin_menu = bar.addMenu("&Administration")
             self._action(admin_menu, "&Users…", None, self.open_users)
+            self._action(admin_menu, "&Clinic settings…", None, self.open_clinic_settings)
 
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&About SurvTrack", None, self._about)
@@ -432,6 +440,17 @@ class MainWindow(QMainWindow):
 
         UsersDialog(self.db, self.user, self).exec()
 
+    def open_clinic_settings(self) -> None:
+        from survtrack.ui.clinic_settings_dialog import ClinicSettingsDialog
+
+        dialog = ClinicSettingsDialog(self.db, self.user, self)
+
+        def saved() -> None:
+            self.idle_lock.set_minutes(idle_lock_minutes(self.db))
+            self.statusBar().showMessage("Clinic settings saved.", 8000)
+
+        open_dialog(dialog, saved)
+
     def _about(self) -> None:
         QMessageBox.about(
             self,
@@ -516,5 +535,6 @@ class MainWindow(QMainWindow):
         self.idle_lock.stop()
         self._search_timer.stop()
         self.runner.wait()
+        save_layout(self, self.layout_tables(), [self.splitter])
         super().closeEvent(event)
         self.closed.emit()

@@ -297,7 +297,7 @@ def batch_summaries(
     visits = visits_on(db, day)
     if not visits:
         return 0, True
-    clinic_info().require_phone()
+    clinic_info(db).require_phone()
     dialog = QProgressDialog(
         f"Summaries for {day.isoformat()}…", "Cancel", 0, 2 * len(visits), parent
     )
