@@ -14,7 +14,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cli.run_command(args)
     from survtrack.ui.app import run_app
 
-    return run_app(db_url=getattr(args, "db", None), demo=args.demo)
+    return run_app(db_url=getattr(args, "db", None), demo=args.demo, smoke_test=args.smoke_test)
 
 
 if __name__ == "__main__":

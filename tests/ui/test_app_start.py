@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import os
+from importlib import metadata
 from pathlib import Path
 
+import pytest
+from PySide6.QtWidgets import QApplication
+
+import survtrack
 from survtrack.services.auth import Role
 from survtrack.services.database import open_database
-from survtrack.services.locations import default_db_url
+from survtrack.services.locations import data_dir, default_db_url
 from survtrack.services.patient_search import count_patients
-from survtrack.ui.app import demo_db_url, prepare_demo
+from survtrack.ui.app import app_icon, demo_db_url, prepare_demo, run_smoke_test
 
 
 def test_demo_uses_its_own_database_and_a_demo_physician() -> None:
@@ -24,3 +30,25 @@ def test_demo_uses_its_own_database_and_a_demo_physician() -> None:
         assert count_patients(db) == first
     finally:
         db.dispose()
+
+
+def test_the_window_carries_the_survtrack_icon_at_small_and_large_sizes(qapp: QApplication) -> None:
+    icon = app_icon()
+    sizes = {(s.width(), s.height()) for s in icon.availableSizes()}
+    assert {(16, 16), (32, 32), (48, 48), (256, 256)} <= sizes
+    assert not icon.pixmap(32, 32).toImage().isNull()
+
+
+def test_smoke_test_opens_the_main_window_and_leaves_the_data_folder_alone(
+    qapp: QApplication, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = os.environ.get("SURVTRACK_DATA_DIR")
+    assert run_smoke_test(qapp) == 0
+    assert "main window opened" in capsys.readouterr().out
+    assert os.environ.get("SURVTRACK_DATA_DIR") == before
+    assert not Path(data_dir(), "survtrack.db").exists()  # nothing written where users keep data
+
+
+def test_the_version_comes_from_the_package_metadata() -> None:
+    assert survtrack.__version__ == metadata.version("survtrack")
+    assert survtrack.__version__ != "0+unknown"
