@@ -7,13 +7,14 @@ one written by a newer SurvTrack (a revision this build does not know) is refuse
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from survtrack.resources import resource_dir
 
 
 class DatabaseTooNew(RuntimeError):
@@ -21,7 +22,7 @@ class DatabaseTooNew(RuntimeError):
 
 
 def alembic_config(engine: Engine) -> Config:
-    folder = resource_dir().parent / "store" / "migrations"
+    folder = Path(__file__).resolve().parent / "migrations"  # shipped next to this module
     config = Config()
     config.set_main_option("script_location", str(folder))
     config.attributes["url"] = engine.url.render_as_string(hide_password=False)
