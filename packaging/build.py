@@ -51,6 +51,7 @@ def build_wheel() -> Path:
     step("wheel")
     wheels = BUILD / "wheel"
     shutil.rmtree(wheels, ignore_errors=True)
+    shutil.rmtree(BUILD / "lib", ignore_errors=True)  # setuptools' staging: no stale modules
     run(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", REPO, "-w", wheels)
     (wheel,) = wheels.glob("survtrack-*.whl")
     shutil.rmtree(SITE, ignore_errors=True)
