@@ -16,7 +16,6 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 
-
 class DatabaseTooNew(RuntimeError):
     """The database schema comes from a newer version of SurvTrack."""
 
