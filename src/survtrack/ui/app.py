@@ -97,7 +97,8 @@ def run_smoke_test(app: QApplication) -> int:
     """Open the main window on a throwaway demo database, let the event loop start, quit.
 
     Nothing of the user's is read or written: the data folder and QSettings point into a
-    temporary folder that is removed afterwards. Exit 0 when the window was shown.
+    temporary folder that is removed afterwards. Exit 0 when the window was shown. Meant for a
+    process of its own (``survtrack --smoke-test``): the event loop has run and quit after it.
     """
     from survtrack.ui.main_window import MainWindow
 
