@@ -19,7 +19,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from survtrack.ui.app import run_app
 
     return run_app(
-        db_url=getattr(args, "db", None), demo=args.demo, create=getattr(args, "create", False)
+        db_url=getattr(args, "db", None),
+        demo=args.demo,
+        create=getattr(args, "create", False),
+        smoke_test=args.smoke_test,
     )
 
 

@@ -82,6 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="open the window on the demo database (never the clinic's), filled with "
         "synthetic patients, signed in as a demo physician; cannot be combined with --db",
     )
+    # the frozen bundle's start-up check (packaging/, .ci/run); not for users, so not in --help
+    parser.add_argument("--smoke-test", action="store_true", help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     stage = commands.add_parser("stage", parents=[common], help="AJCC 8 stage of a tumour")

@@ -9,11 +9,11 @@ reads or writes it.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, inspect, text
 
-from survtrack.resources import resource_dir
 from survtrack.store.migrations import HEAD_REVISION
 
 if TYPE_CHECKING:
@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 # Alembic is imported only when a database is not at this build's head: a start or a CLI command
 # on an up-to-date database skips loading it and every migration script (about 0.8 s).
 from survtrack.store.engine import READ_ONLY
+
+#: the migration scripts, shipped next to this module (wheel, editable install, PyInstaller)
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 class DatabaseTooNew(RuntimeError):
@@ -46,7 +49,7 @@ def known_revision(revision: str) -> bool:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-    folder = resource_dir().parent / "store" / "migrations"
+    folder = MIGRATIONS
     config = Config()
     config.set_main_option("script_location", str(folder))
     try:
@@ -71,7 +74,7 @@ def check_current(engine: Engine) -> None:
 def alembic_config(engine: Engine) -> Config:
     from alembic.config import Config
 
-    folder = resource_dir().parent / "store" / "migrations"
+    folder = MIGRATIONS
     config = Config()
     config.set_main_option("script_location", str(folder))
     config.attributes["url"] = engine.url.render_as_string(hide_password=False)
