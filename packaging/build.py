@@ -37,6 +37,15 @@ GUI = BUNDLE / f"SurvTrack{EXE_SUFFIX}"
 CLI = BUNDLE / f"survtrack-cli{EXE_SUFFIX}"
 EXAMPLES = REPO / "tests" / "data" / "examples"
 STARTED = time.monotonic()
+#: makes a clinic database with its first administrator "checker" (argv: URL, password)
+FIRST_ADMIN = """
+import sys
+from survtrack.services.auth import create_user
+from survtrack.services.database import open_clinic_database
+db = open_clinic_database(sys.argv[1], create=True)
+create_user(db, "checker", "Bundle Check", "administrator", sys.argv[2], None)
+db.dispose()
+"""
 
 
 def step(message: str) -> None:
@@ -140,12 +149,19 @@ def check(version: str) -> None:
         data = dict(env, SURVTRACK_DATA_DIR=tmp)  # migrations run on a new SQLite file
         madrid = run(CLI, "plan", cases[0], "--country", "ES", "--region", "MD", **quiet, env=data)
         json.loads(madrid.stdout)
-        run(CLI, "demo", "--patients", "3", **quiet, env=data)
+        run(CLI, "demo", "--patients", "3", **quiet, env=data)  # into the demo database only
+        # a clinic database with its first administrator (made by the build's own Python, as the
+        # window's first start would), then the frozen CLI signs in to it: argon2 is in the bundle
+        clinic = f"sqlite:///{Path(tmp, 'clinic.db')}"
+        password = "a frozen check's long passphrase"
+        run(sys.executable, "-c", FIRST_ADMIN, clinic, password, **quiet, env=data)
+        signed = dict(data, SURVTRACK_USER="checker", SURVTRACK_PASSWORD=password)
+        run(CLI, "demo", "--patients", "3", "--db", clinic, **quiet, env=signed)
         bundle = Path(tmp, "patient.json")
-        run(CLI, "fhir", "--mrn", "1000001", "-o", bundle, **quiet, env=data)
+        run(CLI, "fhir", "--mrn", "1000001", "-o", bundle, "--db", clinic, **quiet, env=signed)
         if json.loads(bundle.read_text())["resourceType"] != "Bundle":
             raise SystemExit("frozen CLI wrote no FHIR Bundle")
-        print("public holidays of Madrid, a demo database, a FHIR Bundle: fine")
+        print("public holidays of Madrid, the demo database, a sign-in, a FHIR Bundle: fine")
     step("frozen app: --smoke-test (offscreen)")
     result = run(GUI, "--smoke-test", capture_output=True, env=env, timeout=180)
     print(result.stdout.strip() or "(windowed executable: no console output) exit 0")
