@@ -69,11 +69,13 @@ class MainWindow(QMainWindow):
 
         self.search = QLineEdit()
         self.search.setObjectName("patientSearch")
+        self.search.setAccessibleName("Search patients")
         self.search.setPlaceholderText("Search by MRN or name  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         self.model = PatientTableModel(self._fetch_page, self)
         self.table = QTableView()
         self.table.setObjectName("patientTable")
+        self.table.setAccessibleName("Patients")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

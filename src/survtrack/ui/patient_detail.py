@@ -150,6 +150,7 @@ class PatientDetailPane(QTextBrowser):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("patientDetail")
+        self.setAccessibleName("Patient summary")
         self.setOpenLinks(False)
         self.show_placeholder()
 

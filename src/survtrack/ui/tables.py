@@ -25,6 +25,16 @@ def list_table(model: QAbstractTableModel, name: str, several: bool = False) -> 
     return table
 
 
+def fit_header_labels(table: QTableView) -> None:
+    """Widen a column set narrower than its header label ("Window opens", "Days overdue"), so
+    no heading is cut to "Window open" at any font size or scaling."""
+    header = table.horizontalHeader()
+    for column in range(header.count() - 1):
+        needed = header.sectionSizeHint(column)
+        if header.sectionSize(column) < needed:
+            header.resizeSection(column, needed)
+
+
 def read_only_table(headers: Sequence[str], name: str) -> QTableWidget:
     """A small read-only table of a few rows (side effects, visits, users, milestones)."""
     table = QTableWidget(0, len(headers))

@@ -296,6 +296,7 @@ class ToBookView(_WorklistView):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(db, runner, today, self.COLUMNS, "toBookTable", parent)
+        self.table.setAccessibleName("Events to book")
         metrics = self.fontMetrics()
         day = metrics.horizontalAdvance("0000-00-00") + 18
         kind = max(metrics.horizontalAdvance(k.label) for k in EventKind) + 16
@@ -303,6 +304,7 @@ class ToBookView(_WorklistView):
             self.table.setColumnWidth(column, width)
         self.weeks = QSpinBox()
         self.weeks.setObjectName("weeks")
+        self.weeks.setAccessibleName("Windows opening in the next")
         self.weeks.setRange(1, 52)
         self.weeks.setValue(4)
         self.weeks.setSuffix(" weeks")
@@ -509,6 +511,7 @@ class NeedsPlanView(QWidget):
         self.db, self.runner = db, runner
         self.model = NeedsPlanModel(self._more, self)
         self.table = list_table(self.model, "needsPlanTable")
+        self.table.setAccessibleName("Patients who need a plan")
         for column, width in enumerate((200, 90, 170)):
             self.table.setColumnWidth(column, width)
         self.table.doubleClicked.connect(self._open)
