@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractSpinBox,
@@ -16,6 +18,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLineEdit,
     QPlainTextEdit,
+    QStyle,
+    QTableView,
     QTextEdit,
     QWidget,
 )
@@ -148,3 +152,80 @@ def test_every_input_of_every_dialog_has_an_accessible_name(
         if names := unnamed(dialog):
             missing[type(dialog).__name__] = names
     assert missing == {}, "\n".join(f"{k}: {v}" for k, v in missing.items())
+
+
+def test_account_dialogs_mark_their_required_fields(
+    qtbot: QtBot, sqlite_db: Database, admin: SignedIn
+) -> None:
+    sam = next(u for u in list_users(sqlite_db) if u.username == "sam")
+    for dialog, expected in (
+        (NewUserDialog(sqlite_db, None), {"username", "full name", "password", "Repeat password"}),
+        (ChangePasswordDialog(sqlite_db, admin), {"current password", "new password"}),
+        (ResetPasswordDialog(sqlite_db, admin, sam.id, "Sam (sam)"), {"password", "repeat"}),
+    ):
+        qtbot.addWidget(dialog)
+        required = {key for key, w in dialog.fields.items() if w.property("required")}
+        assert expected <= required, type(dialog).__name__
+        for key in expected:
+            label = dialog.form.labelForField(dialog.fields[key])
+            assert label.text().endswith(" *")  # type: ignore[union-attr]
+        assert not dialog.legend.isHidden()
+
+
+def label_width(table: QTableView, column: int) -> int:
+    """The heading's text in bold (as when a row is selected) and the header's margins, plus the
+    sort arrow on the sorted column."""
+    header = table.horizontalHeader()
+    font = QFont(header.font())
+    font.setBold(True)
+    text = str(header.model().headerData(column, Qt.Orientation.Horizontal))
+    margin = header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header)
+    arrow = header.isSortIndicatorShown() and header.sortIndicatorSection() == column
+    return QFontMetrics(font).horizontalAdvance(text) + 2 * margin + (20 if arrow else 0)
+
+
+def test_no_table_heading_of_the_main_window_is_cut(
+    qtbot: QtBot, sqlite_db: Database, admin: SignedIn
+) -> None:
+    window = MainWindow(sqlite_db, admin, today=TODAY, idle_minutes=10)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    cut = []
+    for table in window.layout_tables():
+        header = table.horizontalHeader()
+        for column in range(header.count() - 1):  # the last one stretches
+            if header.sectionSize(column) < label_width(table, column):
+                heading = header.model().headerData(column, Qt.Orientation.Horizontal)
+                cut.append(f"{table.objectName()}: {heading}")
+    assert cut == [], "\n".join(cut)
+    window.close()
+
+
+def test_the_users_dialog_shows_every_column_without_scrolling(
+    qtbot: QtBot, sqlite_db: Database, admin: SignedIn
+) -> None:
+    dialog = UsersDialog(sqlite_db, admin)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.adjustSize()  # the smallest the dialog can be
+    qtbot.waitExposed(dialog)
+    header = dialog.table.horizontalHeader()
+    shown = dialog.table.viewport().width()
+    assert header.sectionPosition(3) + header.sectionSizeHint(3) <= shown
+    assert not dialog.table.horizontalScrollBar().isVisible()
+
+
+def test_clinic_settings_combos_are_as_wide_as_the_text_fields(
+    qtbot: QtBot, sqlite_db: Database, admin: SignedIn
+) -> None:
+    dialog = ClinicSettingsDialog(sqlite_db, admin)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.adjustSize()
+    qtbot.waitExposed(dialog)
+    width = dialog.name.width()
+    for combo in (dialog.time_zone, dialog.locale, dialog.region):
+        assert combo.width() == width, combo.accessibleName()
+    edit = dialog.locale.lineEdit()
+    assert edit.width() >= edit.fontMetrics().horizontalAdvance(edit.placeholderText())

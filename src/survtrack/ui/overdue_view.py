@@ -56,7 +56,7 @@ from survtrack.ui.list_printing import preview, table_html, write_pdf
 from survtrack.ui.overdue_model import COLUMNS, PAGE, OverdueModel
 from survtrack.ui.paged_model import load_flags
 from survtrack.ui.saving import checked_write
-from survtrack.ui.tables import list_table
+from survtrack.ui.tables import fit_header_labels, list_table
 from survtrack.ui.workers import TaskRunner
 
 ALL = "All"
@@ -70,6 +70,7 @@ def _table(model: OverdueModel, name: str) -> QTableView:
     table.horizontalHeader().setSortIndicatorShown(True)
     for column, width in enumerate((70, 150, 75, 130, 85, 85, 100, 95, 55, 140, 85, 130, 110)):
         table.setColumnWidth(column, width)
+    fit_header_labels(table)
     return table
 
 

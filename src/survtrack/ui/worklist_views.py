@@ -46,7 +46,7 @@ from survtrack.ui.forms import DateField, report_failure
 from survtrack.ui.paged_model import PagedTableModel, load_flags
 from survtrack.ui.saving import checked_write
 from survtrack.ui.state_colours import OVERDUE_BACKGROUND, ROW_TEXT, STATE_BACKGROUND
-from survtrack.ui.tables import list_table
+from survtrack.ui.tables import fit_header_labels, list_table
 from survtrack.ui.workers import TaskRunner
 
 PAGE = 500
@@ -302,6 +302,7 @@ class ToBookView(_WorklistView):
         kind = max(metrics.horizontalAdvance(k.label) for k in EventKind) + 16
         for column, width in enumerate((day, day, day, day, kind, 190, 85, 180, 100)):
             self.table.setColumnWidth(column, width)
+        fit_header_labels(self.table)
         self.weeks = QSpinBox()
         self.weeks.setObjectName("weeks")
         self.weeks.setAccessibleName("Windows opening in the next")
