@@ -39,6 +39,7 @@ from survtrack.ui.diagnosis_dialogs import RecurrenceDialog, TreatmentDialog, Tu
 from survtrack.ui.event_dialogs import BookDialog, CompleteDialog, MoveDialog, ReasonDialog
 from survtrack.ui.line_chart import LineChart
 from survtrack.ui.main_window import MainWindow
+from survtrack.ui.patient_detail import language_name, patient_html
 from survtrack.ui.patient_dialogs import PatientDialog, StatusDialog
 from survtrack.ui.rehab_view import RehabVisitDialog, StartPlanDialog
 from survtrack.ui.side_effects_view import SideEffectDialog
@@ -229,3 +230,14 @@ def test_clinic_settings_combos_are_as_wide_as_the_text_fields(
         assert combo.width() == width, combo.accessibleName()
     edit = dialog.locale.lineEdit()
     assert edit.width() >= edit.fontMetrics().horizontalAdvance(edit.placeholderText())
+
+
+def test_the_patient_summary_names_the_language_in_words(
+    qtbot: QtBot, sqlite_db: Database, admin: SignedIn
+) -> None:
+    record = load_patient(sqlite_db, seeded_patient(sqlite_db, admin))
+    assert record is not None and record.language == "fr"
+    html = patient_html(record, TODAY)
+    assert "French" in html and ">fr<" not in html
+    assert language_name("Tagalog") == "Tagalog" and language_name("") == "—"
+    assert language_name("pt-BR") == "Portuguese"
