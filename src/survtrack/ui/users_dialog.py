@@ -71,7 +71,12 @@ class UsersDialog(QDialog):
         columns = sum(
             max(header.sectionSizeHint(c), self.table.sizeHintForColumn(c), header.sectionSize(c))
             if c < header.count() - 1
-            else max(header.sectionSizeHint(c), self.table.sizeHintForColumn(c))
+            # the last column stretches, but never below the default width
+            else max(
+                header.sectionSizeHint(c),
+                self.table.sizeHintForColumn(c),
+                header.defaultSectionSize(),
+            )
             for c in range(header.count())
         )
         scroll = self.table.verticalScrollBar().sizeHint().width()
