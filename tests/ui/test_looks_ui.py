@@ -41,12 +41,15 @@ from survtrack.ui.line_chart import LineChart
 from survtrack.ui.main_window import MainWindow
 from survtrack.ui.patient_detail import language_name, patient_html
 from survtrack.ui.patient_dialogs import PatientDialog, StatusDialog
+from survtrack.ui.patient_table_model import COL_NAME
 from survtrack.ui.rehab_view import RehabVisitDialog, StartPlanDialog
 from survtrack.ui.side_effects_view import SideEffectDialog
 from survtrack.ui.sign_in_dialog import NewUserDialog, SignInDialog
 from survtrack.ui.timeline import TimelineWidget
 from survtrack.ui.users_dialog import UsersDialog
 from survtrack.ui.visits_view import VisitDialog
+from tests.factories import add_patient
+from tests.ui.conftest import signed_in
 
 TODAY = date(2026, 11, 23)
 PASSWORD = "correct horse battery"
@@ -245,3 +248,28 @@ def test_the_patient_summary_names_the_language_in_words(
     assert "French" in html and ">fr<" not in html
     assert language_name("Tagalog") == "Tagalog" and language_name("") == "—"
     assert language_name("pt-BR") == "Portuguese"
+
+
+def selected_names(window: MainWindow) -> list[str]:
+    rows = {index.row() for index in window.table.selectionModel().selectedRows()}
+    return [window.model.index(row, COL_NAME).data() for row in sorted(rows)]
+
+
+def test_the_list_never_highlights_another_patient_than_the_record_opened(
+    qtbot: QtBot, sqlite_db: Database
+) -> None:
+    add_patient(sqlite_db, "1000001", "Walker", "Emeka")
+    sofia = add_patient(sqlite_db, "1000002", "Walker", "Sofia")
+    other = add_patient(sqlite_db, "1000003", "Jones", "Bob")
+    window = MainWindow(sqlite_db, signed_in(sqlite_db), today=TODAY, idle_minutes=10)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.keyClicks(window.search, "walker")
+    qtbot.waitUntil(lambda: selected_names(window) == ["Walker, Emeka"])
+    window.open_patient(sofia)  # as from a worklist
+    assert selected_names(window) == ["Walker, Sofia"]
+    assert "Walker, Sofia" in window.detail.toPlainText()
+    window.open_patient(other)  # not in the list: nobody is highlighted
+    assert selected_names(window) == []
+    assert "Jones, Bob" in window.detail.toPlainText()
+    window.close()
