@@ -41,12 +41,15 @@ def main() -> int:
     folder = Path(tempfile.mkdtemp(prefix="survtrack-shots-"))
     os.environ["SURVTRACK_DATA_DIR"] = str(folder)
 
-    from PySide6.QtCore import QLocale
+    from PySide6.QtCore import QLocale, QSettings
     from PySide6.QtWidgets import QApplication
 
     QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom))
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setStyle("Fusion")
+    # the window layout is read from and saved to the temporary folder, never the user's own
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder / "qt"))
     from survtrack.reports.avs_pdf import register_fonts
 
     register_fonts()
@@ -62,6 +65,17 @@ def main() -> int:
 
 
 # -- the demo database and one patient with a full record ---------------------------------------
+
+
+def _staff():  # type: ignore[no-untyped-def]
+    from survtrack.services.auth import Role
+
+    return (
+        ("admin", "Clinic Administrator", Role.ADMINISTRATOR),
+        ("m.garcia", "María García", Role.SCHEDULER),
+        ("j.okafor", "Dr. James Okafor", Role.PHYSICIAN),
+        ("l.chen", "Lin Chen", Role.THERAPIST),
+    )
 
 
 class Story:
@@ -85,6 +99,8 @@ def demo(path: Path, patients: int):  # type: ignore[no-untyped-def]
     db = open_database(f"sqlite:///{path}")
     generate_demo(db, patients, 7, TODAY, Actor(None, "demo"))
     user = ensure_user(db, "demo.physician", "Dr. Demo Physician", Role.PHYSICIAN)
+    for username, full_name, role in _staff():
+        ensure_user(db, username, full_name, role)
     story = Story()
     with db.read() as session:
         amputees = session.scalars(
@@ -121,6 +137,7 @@ def fill_record(db, user, patient_id: int) -> None:  # type: ignore[no-untyped-d
     from survtrack.services.patient_records import load_patient
     from survtrack.services.rehab import (
         create_plan,
+        load_rehab,
         record_measure,
         record_pain,
         record_referral,
@@ -141,7 +158,8 @@ def fill_record(db, user, patient_id: int) -> None:  # type: ignore[no-untyped-d
     lymph = add_side_effect(db, user, patient_id, "Lymphedema", "radiation", start, 1, TODAY)
     regrade(db, user, lymph, start + timedelta(days=90), 2, TODAY)
     level = surgery.amputation_level if surgery else "transtibial"
-    create_plan(db, user, patient_id, "amputation", level, "left", operated, start)
+    if load_rehab(db, patient_id) is None:  # the demo may have started one already
+        create_plan(db, user, patient_id, "amputation", level, "left", operated, start)
     for week in range(0, 24, 4):
         day = start + timedelta(days=week * 7)
         record_pain(db, user, patient_id, day, "phantom_pain", max(1, 7 - week // 4), TODAY)
@@ -345,6 +363,54 @@ def dialogs(app, window, db, user, story: Story, out: Path) -> None:  # type: ig
     new_patient = PatientDialog(db, user, TODAY, None, window)
     grab_dialog(new_patient, "23-dialog-new-patient")
     new_patient.close()
+    account_dialogs(app, window, db, user, out, grab_dialog)
+
+
+def account_dialogs(app, window, db, user, out: Path, grab_dialog) -> None:  # type: ignore[no-untyped-def]
+    """Sign-in, the first administrator, change and reset password, users, the idle lock's
+    unlock dialog and the clinic settings."""
+    from survtrack.services.auth import Role, SignedIn, list_users
+    from survtrack.ui.account_dialogs import ChangePasswordDialog, ResetPasswordDialog
+    from survtrack.ui.clinic_settings_dialog import ClinicSettingsDialog
+    from survtrack.ui.sign_in_dialog import NewUserDialog, SignInDialog
+    from survtrack.ui.users_dialog import UsersDialog
+
+    admin = next(u for u in list_users(db) if u.username == "admin")
+    admin_in = SignedIn(admin.id, admin.username, admin.full_name, Role.ADMINISTRATOR)
+    sign = SignInDialog(db)
+    sign.username.setText("m.garcia")
+    grab_dialog(sign, "24-dialog-sign-in")
+    sign.close()
+    first = NewUserDialog(db, None)
+    grab_dialog(first, "25-dialog-first-administrator")
+    first.close()
+    change = ChangePasswordDialog(db, user, False, window)
+    grab_dialog(change, "26-dialog-change-password")
+    change.close()
+    users = UsersDialog(db, admin_in, window)
+
+    def select_scheduler() -> None:
+        row = next(i for i, u in enumerate(users.users) if u.username == "m.garcia")
+        users.table.selectRow(row)
+
+    grab_dialog(users, "27-dialog-users", select_scheduler)
+    garcia = users.users[users.table.currentRow()]
+    reset = ResetPasswordDialog(
+        db, admin_in, garcia.id, f"{garcia.full_name} ({garcia.username})", users
+    )
+    grab_dialog(reset, "28-dialog-reset-password")
+    reset.close()
+    users.close()
+    unlock = window.idle_lock
+    unlock.lock()
+    assert unlock.dialog is not None
+    grab_dialog(unlock.dialog, "29-dialog-unlock")
+    unlock.dialog.signed_out = False
+    unlock.stop()
+    window.show()
+    settings = ClinicSettingsDialog(db, admin_in, window)
+    grab_dialog(settings, "30-dialog-clinic-settings")
+    settings.close()
 
 
 if __name__ == "__main__":

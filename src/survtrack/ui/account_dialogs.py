@@ -51,9 +51,9 @@ class ChangePasswordDialog(FormDialog):
         self.current = password_field("current", "the password you signed in with")
         self.new = password_field("new", f"at least {MIN_PASSWORD_LENGTH} characters")
         self.repeat = password_field("repeat")
-        self.add("&Current password", self.current, "current password")
-        self.add("&New password", self.new, "new password")
-        self.add("Re&peat new password", self.repeat, "repeat new password")
+        self.add("&Current password", self.current, "current password", required=True)
+        self.add("&New password", self.new, "new password", required=True)
+        self.add("Re&peat new password", self.repeat, "repeat new password", required=True)
 
     def save(self) -> None:
         if self.new.text() != self.repeat.text():
@@ -84,8 +84,8 @@ class ResetPasswordDialog(FormDialog):
         self.user_id = user_id
         self.password = password_field("temporary")
         self.repeat = password_field("repeat")
-        self.add("&Temporary password", self.password, "password")
-        self.add("Re&peat", self.repeat, "repeat")
+        self.add("&Temporary password", self.password, "password", required=True)
+        self.add("Re&peat", self.repeat, "repeat", required=True)
 
     def save(self) -> None:
         if self.password.text() != self.repeat.text():

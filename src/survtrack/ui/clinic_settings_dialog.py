@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QCompleter,
     QLineEdit,
     QPlainTextEdit,
+    QSizePolicy,
     QSpinBox,
     QWidget,
 )
@@ -52,7 +53,13 @@ def _editable_combo(items: list[str], current: str) -> QComboBox:
     completer.setFilterMode(Qt.MatchFlag.MatchContains)
     box.setCompleter(completer)
     box.setEditText(current)
+    _full_width(box)
     return box
+
+
+def _full_width(box: QComboBox) -> None:
+    """An editable combo as wide as the text fields (its placeholder is never cut to "how …")."""
+    box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
 
 class ClinicSettingsDialog(FormDialog):
@@ -102,6 +109,7 @@ class ClinicSettingsDialog(FormDialog):
         self.add("Holidays &country", self.country, "holidays country")
         self.region = QComboBox()
         self.region.setEditable(True)
+        _full_width(self.region)
         self.region.setAccessibleName("Holidays region")
         self.region.lineEdit().setPlaceholderText("none: the country's national holidays")
         self.add("Holidays &region", self.region, "holidays region")

@@ -75,6 +75,7 @@ class MonthEndChart(QWidget):
 def _counts_table(name: str, header: str) -> QTableWidget:
     table = QTableWidget(0, 2)
     table.setObjectName(name)
+    table.setAccessibleName(f"Overdue by {header.lower()}")
     table.setHorizontalHeaderLabels([header, "Overdue"])
     table.verticalHeader().hide()
     table.horizontalHeader().setStretchLastSection(True)

@@ -69,11 +69,13 @@ class MainWindow(QMainWindow):
 
         self.search = QLineEdit()
         self.search.setObjectName("patientSearch")
+        self.search.setAccessibleName("Search patients")
         self.search.setPlaceholderText("Search by MRN or name  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         self.model = PatientTableModel(self._fetch_page, self)
         self.table = QTableView()
         self.table.setObjectName("patientTable")
+        self.table.setAccessibleName("Patients")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -418,6 +420,21 @@ class MainWindow(QMainWindow):
     def open_patient(self, patient_id: int) -> None:
         self.tabs.setCurrentIndex(0)
         self.patient_view.show_patient(patient_id)
+        self._mark_in_list(patient_id)
+
+    def _mark_in_list(self, patient_id: int) -> None:
+        """The list on the left highlights the patient shown, or nobody when the patient opened
+        (from a worklist) is not among its rows: never another patient than the record."""
+        rows = range(self.model.rowCount())
+        row = next((r for r in rows if self.model.patient_id(r) == patient_id), -1)
+        selection = self.table.selectionModel()
+        selection.blockSignals(True)
+        if row >= 0:
+            self.table.selectRow(row)
+        else:
+            selection.clearSelection()
+        selection.blockSignals(False)
+        self.table.viewport().update()
 
     def focus_search(self) -> None:
         self.search.setFocus()

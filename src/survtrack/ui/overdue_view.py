@@ -56,7 +56,7 @@ from survtrack.ui.list_printing import preview, table_html, write_pdf
 from survtrack.ui.overdue_model import COLUMNS, PAGE, OverdueModel
 from survtrack.ui.paged_model import load_flags
 from survtrack.ui.saving import checked_write
-from survtrack.ui.tables import list_table
+from survtrack.ui.tables import fit_header_labels, list_table
 from survtrack.ui.workers import TaskRunner
 
 ALL = "All"
@@ -70,6 +70,7 @@ def _table(model: OverdueModel, name: str) -> QTableView:
     table.horizontalHeader().setSortIndicatorShown(True)
     for column, width in enumerate((70, 150, 75, 130, 85, 85, 100, 95, 55, 140, 85, 130, 110)):
         table.setColumnWidth(column, width)
+    fit_header_labels(table)
     return table
 
 
@@ -117,15 +118,18 @@ class OverdueView(QWidget):
         self.hidden.setToolTip("Rows a physician acknowledged and hid until a later day")
         self.group = QComboBox()
         self.group.setObjectName("groupFilter")
+        self.group.setAccessibleName("Group filter")
         self.group.addItem(ALL, None)
         for group in ModalityGroup:
             self.group.addItem(group.value.capitalize(), group.value)
         self.risk = QComboBox()
         self.risk.setObjectName("riskFilter")
+        self.risk.setAccessibleName("Risk filter")
         for label, value in ((ALL, None), ("High", "high"), ("Low", "low"), ("Desmoid", "any")):
             self.risk.addItem(label, value)
         self.min_days = QSpinBox()
         self.min_days.setObjectName("minDays")
+        self.min_days.setAccessibleName("At least this many days overdue")
         self.min_days.setRange(0, 3650)
         self.min_days.setSuffix(" days")
         filters = QHBoxLayout()
@@ -150,14 +154,17 @@ class OverdueView(QWidget):
         self.model = OverdueModel(self._more_overdue, self)
         self.model.sort_requested.connect(self._sort)
         self.table = _table(self.model, "overdueTable")
+        self.table.setAccessibleName("Overdue follow-up")
         self.table.doubleClicked.connect(lambda _i: self.open_selected())
         self.soon_model = OverdueModel(self._more_soon, self)
         self.soon_model.due_soon = True
         self.soon_table = _table(self.soon_model, "dueSoonTable")
+        self.soon_table.setAccessibleName("Due soon")
         self.soon_table.setSortingEnabled(False)
         self.soon_table.doubleClicked.connect(lambda _i: self.open_selected())
         self.soon_days = QSpinBox()
         self.soon_days.setObjectName("soonDays")
+        self.soon_days.setAccessibleName("Windows closing within")
         self.soon_days.setRange(1, 366)
         self.soon_days.setValue(14)
         self.soon_days.setSuffix(" days")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
+from babel import Locale
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from survtrack.domain.grading import Grade
@@ -105,6 +106,15 @@ def treatment_line(t: TreatmentRecord) -> str:
     return f"{_d(t.start)} to {_d(t.end)}  Systemic: {', '.join(t.agents)}{dose}"
 
 
+def language_name(language: str | None) -> str:
+    """A language as a word ("fr" is shown as "French"); text that is not a code as typed."""
+    text = (language or "").strip()
+    if not text:
+        return "—"
+    name = Locale("en").languages.get(text.replace("-", "_").split("_")[0].lower())
+    return name if name and len(text) <= 5 else text
+
+
 def patient_html(p: PatientRecord, today: date) -> str:
     status = ""
     if p.status != "active":
@@ -119,7 +129,7 @@ def patient_html(p: PatientRecord, today: date) -> str:
                 ("Birth date", f"{_d(p.birth_date)} (age {_age(p.birth_date, today)})"),
                 ("Sex", label("sex", p.sex)),
                 ("Phone", p.phone or "—"),
-                ("Language", p.language or "—"),
+                ("Language", language_name(p.language)),
                 ("Treating physician", p.physician or "—"),
             ]
         ),
@@ -150,6 +160,7 @@ class PatientDetailPane(QTextBrowser):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("patientDetail")
+        self.setAccessibleName("Patient summary")
         self.setOpenLinks(False)
         self.show_placeholder()
 

@@ -70,6 +70,7 @@ class PatientView(QWidget):
         self.calendar = CalendarTableModel(self)
         self.table = QTableView()
         self.table.setObjectName("calendarTable")
+        self.table.setAccessibleName("Follow-up calendar")
         self.table.setModel(self.calendar)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

@@ -157,6 +157,8 @@ class RehabView(QWidget):
         self.log = read_only_table(
             ["Date", "Entry", "What", "Value", "Therapist", "Notes"], "rehabLog"
         )
+        self.milestones.setAccessibleName("Rehabilitation milestones")
+        self.log.setAccessibleName("Rehabilitation log")
         self.pain_chart = LineChart("Pain", unit="score 0–10")
         self.measure_chart = LineChart("Outcome measures", unit="units in the legend")
         buttons = QHBoxLayout()

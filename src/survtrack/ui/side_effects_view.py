@@ -107,6 +107,7 @@ class SideEffectDialog(FormDialog):
         self.search.setPlaceholderText("type a term, an organ class or a cause (doxorubicin…)")
         self.terms = QListWidget()
         self.terms.setObjectName("terms")
+        self.terms.setAccessibleName("Matching terms")
         self.form.addRow(self.terms)
         self.grade: QComboBox = self.add("&Grade", QComboBox(), "Grade")  # type: ignore[assignment]
         self.meaning = QLabel()
@@ -255,6 +256,7 @@ class SideEffectsView(QWidget):
         self.table = read_only_table(
             ["Term", "Organ class", "Attribution", "Onset", "Grade", "Status"], "sideEffectsTable"
         )
+        self.table.setAccessibleName("Side effects")
         self.chart = LineChart("Grade history", unit="CTCAE grade 0–5")
         buttons = QHBoxLayout()
         allowed = can(user, Action.RECORD_SIDE_EFFECTS)

@@ -77,11 +77,11 @@ class NewUserDialog(FormDialog):
         self.repeat.setObjectName("repeat")
         self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
         # keys are the field names validation errors use, so the error focuses the field
-        self.add("&User name", self.username, "username")
-        self.add("&Full name", self.full_name, "full name")
+        self.add("&User name", self.username, "username", required=True)
+        self.add("&Full name", self.full_name, "full name", required=True)
         self.add("&Role", self.role, "role")
-        self.add("&Password", self.password, "password")
-        self.add("Re&peat password", self.repeat, "Repeat password")
+        self.add("&Password", self.password, "password", required=True)
+        self.add("Re&peat password", self.repeat, "Repeat password", required=True)
 
     def save(self) -> None:
         if self.password.text() != self.repeat.text():

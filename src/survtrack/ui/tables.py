@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QAbstractTableModel
-from PySide6.QtWidgets import QAbstractItemView, QTableView, QTableWidget, QTableWidgetItem
+from PySide6.QtCore import QAbstractTableModel, Qt
+from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QStyle,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+)
 
 
 def list_table(model: QAbstractTableModel, name: str, several: bool = False) -> QTableView:
@@ -23,6 +30,30 @@ def list_table(model: QAbstractTableModel, name: str, several: bool = False) -> 
     table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
     table.horizontalHeader().setStretchLastSection(True)
     return table
+
+
+def header_label_width(table: QTableView, column: int) -> int:
+    """The width a column needs to show its heading in full: in bold (a selected row makes the
+    headings bold), with the style's margins, and with the sort arrow where it is shown."""
+    header = table.horizontalHeader()
+    label = str(table.model().headerData(column, Qt.Orientation.Horizontal) or "")
+    font = QFont(header.font())
+    font.setBold(True)
+    margin = header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header)
+    width = QFontMetrics(font).horizontalAdvance(label) + 4 * margin
+    if header.isSortIndicatorShown() and header.sortIndicatorSection() == column:
+        width += QFontMetrics(font).height() + margin
+    return width
+
+
+def fit_header_labels(table: QTableView) -> None:
+    """Widen a column set narrower than its heading ("Window opens", "Days overdue"), so no
+    heading is cut to "Window ope…" at any font size or scaling."""
+    header = table.horizontalHeader()
+    for column in range(header.count() - 1):  # the last column stretches
+        needed = header_label_width(table, column)
+        if header.sectionSize(column) < needed:
+            header.resizeSection(column, needed)
 
 
 def read_only_table(headers: Sequence[str], name: str) -> QTableWidget:

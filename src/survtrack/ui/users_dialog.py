@@ -29,6 +29,7 @@ class UsersDialog(QDialog):
         self.setWindowTitle("Users")
         self.resize(560, 360)
         self.table = read_only_table(["User name", "Full name", "Role", "Active"], "usersTable")
+        self.table.setAccessibleName("User accounts")
         self.add_button = QPushButton("&Add user…")
         self.toggle_button = QPushButton("&Disable")
         self.reset_button = QPushButton("&Reset password…")
@@ -61,6 +62,25 @@ class UsersDialog(QDialog):
             ],
         )
         self._update_buttons()
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """The table is never narrower than its columns: every column (role, active) shows
+        without scrolling sideways, also at a larger font or 150 % scaling."""
+        header = self.table.horizontalHeader()
+        columns = sum(
+            max(header.sectionSizeHint(c), self.table.sizeHintForColumn(c), header.sectionSize(c))
+            if c < header.count() - 1
+            # the last column stretches, but never below the default width
+            else max(
+                header.sectionSizeHint(c),
+                self.table.sizeHintForColumn(c),
+                header.defaultSectionSize(),
+            )
+            for c in range(header.count())
+        )
+        scroll = self.table.verticalScrollBar().sizeHint().width()
+        self.table.setMinimumWidth(columns + scroll + 2 * self.table.frameWidth())
 
     def _selected(self) -> UserRow | None:
         rows = {index.row() for index in self.table.selectedIndexes()}

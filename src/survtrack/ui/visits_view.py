@@ -134,6 +134,7 @@ class VisitsView(QWidget):
         self.dialog: FormDialog | None = None
         self.preview_dialog: QPrintPreviewDialog | None = None
         self.table = read_only_table(["Date", "Clinician", "Location", "Reason"], "visitsTable")
+        self.table.setAccessibleName("Visits")
         self.large_print = QCheckBox("&Large print")
         buttons = QHBoxLayout()
         for text, slot in (

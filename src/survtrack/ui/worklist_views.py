@@ -46,7 +46,7 @@ from survtrack.ui.forms import DateField, report_failure
 from survtrack.ui.paged_model import PagedTableModel, load_flags
 from survtrack.ui.saving import checked_write
 from survtrack.ui.state_colours import OVERDUE_BACKGROUND, ROW_TEXT, STATE_BACKGROUND
-from survtrack.ui.tables import list_table
+from survtrack.ui.tables import fit_header_labels, list_table
 from survtrack.ui.workers import TaskRunner
 
 PAGE = 500
@@ -296,13 +296,16 @@ class ToBookView(_WorklistView):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(db, runner, today, self.COLUMNS, "toBookTable", parent)
+        self.table.setAccessibleName("Events to book")
         metrics = self.fontMetrics()
         day = metrics.horizontalAdvance("0000-00-00") + 18
         kind = max(metrics.horizontalAdvance(k.label) for k in EventKind) + 16
         for column, width in enumerate((day, day, day, day, kind, 190, 85, 180, 100)):
             self.table.setColumnWidth(column, width)
+        fit_header_labels(self.table)
         self.weeks = QSpinBox()
         self.weeks.setObjectName("weeks")
+        self.weeks.setAccessibleName("Windows opening in the next")
         self.weeks.setRange(1, 52)
         self.weeks.setValue(4)
         self.weeks.setSuffix(" weeks")
@@ -509,6 +512,7 @@ class NeedsPlanView(QWidget):
         self.db, self.runner = db, runner
         self.model = NeedsPlanModel(self._more, self)
         self.table = list_table(self.model, "needsPlanTable")
+        self.table.setAccessibleName("Patients who need a plan")
         for column, width in enumerate((200, 90, 170)):
             self.table.setColumnWidth(column, width)
         self.table.doubleClicked.connect(self._open)
