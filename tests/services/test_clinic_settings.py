@@ -185,14 +185,11 @@ def test_idle_lock_and_default_protocol_set_without_a_database_read_the_snapshot
 ) -> None:
     cs.activate(db)
     assert idle_lock_minutes() == 10 and default_protocol_set() is None
+    shipped = "SurvTrack default"
     save_settings(
-        db,
-        administrator(db),
-        ClinicSettings(idle_lock_minutes=3, default_protocol_set="SurvTrack default"),
+        db, administrator(db), ClinicSettings(idle_lock_minutes=3, default_protocol_set=shipped)
     )
-    assert (
-        idle_lock_minutes() == 3 and default_protocol_set() == "SurvTrack default"
-    )  # refreshed by the save
+    assert idle_lock_minutes() == 3 and default_protocol_set() == shipped  # refreshed by the save
     assert idle_lock_minutes(db) == 3 and default_protocol_set(db) == shipped
 
 
