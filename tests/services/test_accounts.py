@@ -11,9 +11,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
-from survtrack.resources import resource
 
 from survtrack.domain.errors import BadInput
+from survtrack.resources import resource
 from survtrack.services.auth import (
     LOCK_AFTER,
     MIN_PASSWORD_LENGTH,
