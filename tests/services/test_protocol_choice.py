@@ -203,3 +203,21 @@ def test_a_clinic_set_is_offered_validated_and_used_by_calendars(
     [row] = needs_a_plan(db)
     assert "every_months" in row.reason
     assert load_patient(db, patient_id) is not None
+
+
+def test_a_broken_clinic_file_is_said_at_start_in_words(
+    sqlite_db: Database, clinic_dir: Path
+) -> None:
+    from survtrack.services.database import open_database
+
+    (clinic_dir / "gist.toml").write_text(
+        GIST_FILE.replace('kind = "clinic_visit"', 'kind = "pet_scan"'), encoding="utf-8"
+    )
+    notes: list[str] = []
+    again = open_database(sqlite_db.url, notes)
+    try:
+        [note] = notes
+        assert note.startswith("The protocol set 'Clinic protocols' cannot be used:")
+        assert "gist.toml: rule 'clinic-gist-visit-m0-24': field 'kind' 'pet_scan'" in note
+    finally:
+        again.dispose()

@@ -5,20 +5,28 @@ and the patient leaves the list; the record shows the assignment."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from survtrack.services.auth import Role, SignedIn, ensure_user
+from survtrack.services.clinic_settings import load_settings
 from survtrack.services.diagnosis import TreatmentInput, TumourInput, save_treatment, save_tumour
 from survtrack.services.patient_edit import PatientInput, create_patient
 from survtrack.services.worklists import needs_a_plan
 from survtrack.store.engine import Database
+from survtrack.ui.clinic_settings_dialog import ClinicSettingsDialog
 from survtrack.ui.main_window import MainWindow
 from survtrack.ui.protocol_dialog import AssignProtocolDialog
+from tests.clinic import administrator
 
 TODAY = date(2026, 11, 23)
+GIST_FILE = (Path(__file__).parents[1] / "services" / "data" / "clinic-gist.toml").read_text(
+    encoding="utf-8"
+)
 
 
 def gist(db: Database, user: SignedIn) -> int:
@@ -134,3 +142,36 @@ def test_a_scheduler_cannot_assign(qtbot: QtBot, sqlite_db: Database) -> None:
     assert not window.patient_view.protocol_button.isEnabled()
     assert not window.needs_plan.assign_button.isEnabled()
     window.close()
+
+
+def test_settings_offer_the_clinic_set_and_say_a_broken_file(
+    qtbot: QtBot, sqlite_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SURVTRACK_DATA_DIR", str(tmp_path))
+    folder = tmp_path / "protocols"
+    folder.mkdir()
+    (folder / "gist.toml").write_text(GIST_FILE, encoding="utf-8")
+    admin = administrator(sqlite_db)
+    dialog = ClinicSettingsDialog(sqlite_db, admin)
+    qtbot.addWidget(dialog)
+    box = dialog.protocol_set
+    assert [box.itemText(i) for i in range(box.count())] == [
+        "SurvTrack default (the protocols shipped with SurvTrack)",
+        "Clinic protocols",
+    ]
+    assert str(folder) in dialog.protocol_note.text()
+    box.setCurrentIndex(1)
+    dialog.submit()
+    assert load_settings(sqlite_db).default_protocol_set == "Clinic protocols"
+
+    (folder / "gist.toml").write_text(GIST_FILE.replace("window_days = 30", "window_days = -1", 1))
+    broken = ClinicSettingsDialog(sqlite_db, admin)
+    qtbot.addWidget(broken)
+    note = broken.protocol_note.text()
+    assert note.startswith("The protocol set 'Clinic protocols' cannot be used:")
+    assert "gist.toml: rule 'clinic-gist-visit-m0-24': field 'window_days'" in note
+    broken.submit()  # the broken set stays chosen: refused naming the field
+    assert broken.error.text().startswith("Default protocol set: 'Clinic protocols' cannot be")
+    broken.protocol_set.setCurrentIndex(0)
+    broken.submit()
+    assert load_settings(sqlite_db).default_protocol_set == ""

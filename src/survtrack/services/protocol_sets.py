@@ -130,6 +130,25 @@ def clinic_file_problems() -> list[str]:
     return problems
 
 
+def protocol_problems(default_set: str | None) -> list[str]:
+    """What the staff are told at start: each clinic set that cannot be used, and a default set
+    that is missing here (its calendars are not made until it is fixed or another is chosen)."""
+    problems = clinic_file_problems()
+    if default_set and default_set != SHIPPED_SET and default_set not in clinic_sets():
+        problems.append(
+            f"The clinic's default protocol set {default_set!r} is not on this workstation: "
+            f"calendars cannot be made until it is in {clinic_protocol_dir()} or an "
+            f"administrator chooses another in {WHERE}."
+        )
+    elif any(default_set and p.startswith(f"The protocol set {default_set!r}") for p in problems):
+        problems.append(
+            f"Calendars cannot be made until the clinic's default protocol set {default_set!r} "
+            f"is fixed or an administrator chooses another in {WHERE}; patients edited "
+            "meanwhile are listed on the Needs a plan tab."
+        )
+    return problems
+
+
 @lru_cache(maxsize=8)
 def _load(
     shipped: tuple[tuple[str, int, int], ...], clinic: tuple[tuple[str, int, int], ...]
@@ -194,5 +213,6 @@ __all__ = [
     "clinic_sets",
     "load_set",
     "problem_with_set",
+    "protocol_problems",
     "protocol_choices",
 ]
