@@ -27,6 +27,7 @@ from survtrack.services.protocol_sets import (
     SHIPPED_SET,
     available_sets,
     clinic_file_problems,
+    clinic_protocol_dir,
     load_set,
     protocol_choices,
 )
@@ -221,3 +222,36 @@ def test_a_broken_clinic_file_is_said_at_start_in_words(
         assert "gist.toml: rule 'clinic-gist-visit-m0-24': field 'kind' 'pet_scan'" in note
     finally:
         again.dispose()
+
+
+def test_the_folder_named_in_survtrack_ini_and_named_subfolder_sets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shared = tmp_path / "share"
+    (shared / "ESMO 2021").mkdir(parents=True)
+    ini = tmp_path / "survtrack.ini"
+    ini.write_text(f"[protocols]\nfolder = {shared}\n", encoding="utf-8")
+    monkeypatch.setenv("SURVTRACK_CONFIG", str(ini))
+    assert clinic_protocol_dir() == shared
+    assert available_sets() == [SHIPPED_SET]  # an empty subfolder is no set
+    # a clinic file with a shipped protocol's id replaces it in that set only
+    desmoid = (Path(__file__).parents[2] / "resources" / "protocols" / "desmoid.toml").read_text(
+        encoding="utf-8"
+    )
+    (shared / "ESMO 2021" / "desmoid.toml").write_text(
+        desmoid.replace("Desmoid tumour (SurvTrack default)", "Desmoid (clinic)").replace(
+            "to_months = 120", "to_months = 60"
+        ),
+        encoding="utf-8",
+    )
+    assert available_sets() == [SHIPPED_SET, "ESMO 2021"]
+    clinic = load_set("ESMO 2021")
+    assert {p.name for p in clinic.site_protocols} == {
+        "Desmoid (clinic)",
+        "Extremity, trunk, head and neck (SurvTrack default)",
+        "Retroperitoneum and visceral (SurvTrack default)",
+    }
+    assert load_set(SHIPPED_SET).by_id("desmoid").name == "Desmoid tumour (SurvTrack default)"
+    with pytest.raises(BadInput) as info:
+        load_set("NCCN")
+    assert info.value.field == "Default protocol set" and "ESMO 2021" in info.value.reason
