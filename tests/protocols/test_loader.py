@@ -20,7 +20,7 @@ from_months = 0
 to_months = 12
 every_months = 3
 window_days = 14
-source = "test source"
+source = "Clinic visit every 3 months in year 1 (test source)"
 """
 
 
@@ -48,7 +48,14 @@ def test_good_file_parses() -> None:
         (("every_months = 3", "every_months = 0"), "good.toml: rule 'r1': field 'every_months'"),
         (('kind = "clinic_visit"', 'kind = "pet_scan"'), "rule 'r1': field 'kind'"),
         (('tier = "high"', 'tier = "medium"'), "rule 'r1': field 'tier'"),
-        (('source = "test source"', 'source = ""'), "rule 'r1': field 'source'"),
+        (
+            ('source = "Clinic visit every 3 months in year 1 (test source)"', 'source = ""'),
+            "rule 'r1': field 'source'",
+        ),
+        (
+            ("every_months = 3", "every_months = 6"),
+            "rule 'r1': field 'source' must say what the rule does ('every 6 months in year 1')",
+        ),
         (("to_months = 12", "to_months = 0"), "rule 'r1': field 'to_months'"),
         (("window_days = 14", "window_days = 14\ncolour = 1"), "rule 'r1': unknown field 'colour'"),
         (('id = "r1"', 'ident = "r1"'), "good.toml: rule #1: field 'id' is required"),

@@ -239,9 +239,9 @@ def test_the_folder_named_in_survtrack_ini_and_named_subfolder_sets(
         encoding="utf-8"
     )
     (shared / "ESMO 2021" / "desmoid.toml").write_text(
-        desmoid.replace("Desmoid tumour (SurvTrack default)", "Desmoid (clinic)").replace(
-            "to_months = 120", "to_months = 60"
-        ),
+        desmoid.replace("Desmoid tumour (SurvTrack default)", "Desmoid (clinic)")
+        .replace("to_months = 120", "to_months = 60")
+        .replace("yearly in years 4-10", "yearly in years 4-5"),
         encoding="utf-8",
     )
     assert available_sets() == [SHIPPED_SET, "ESMO 2021"]

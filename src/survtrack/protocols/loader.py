@@ -173,13 +173,20 @@ def _series_rule(name: str, raw: dict[str, Any], index: int) -> SeriesRule:
     }
     if numbers["to_months"] <= numbers["from_months"]:
         raise ProtocolError(f"{where}: field 'to_months' must be greater than 'from_months'")
-    return SeriesRule(
+    rule = SeriesRule(
         id=raw["id"],
         tier=tier,
         kind=_kind(where, raw),
         source=_source(where, raw),
         **numbers,
     )
+    words = rule.interval_words()
+    if words.casefold() not in rule.source.casefold():
+        raise ProtocolError(
+            f"{where}: field 'source' must say what the rule does ({words!r}) and then the "
+            "guideline it follows"
+        )
+    return rule
 
 
 def _additional_rule(name: str, raw: dict[str, Any], index: int) -> AdditionalRule:

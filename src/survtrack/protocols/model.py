@@ -28,6 +28,17 @@ class SeriesRule:
     def offsets(self) -> range:
         return range(self.from_months + self.every_months, self.to_months + 1, self.every_months)
 
+    def interval_words(self) -> str:
+        """What the rule does, as its citation must say it: "every 3 months in years 1-3",
+        "yearly in years 6-10", "every 6 months in year 1" (months when not whole years)."""
+        every = {1: "monthly", 12: "yearly"}.get(
+            self.every_months, f"every {self.every_months} months"
+        )
+        if self.from_months % 12 or self.to_months % 12:
+            return f"{every} in months {self.from_months + 1}-{self.to_months}"
+        first, last = self.from_months // 12 + 1, self.to_months // 12
+        return f"{every} in {f'year {first}' if first == last else f'years {first}-{last}'}"
+
 
 @dataclass(frozen=True, slots=True)
 class TimedEvent:

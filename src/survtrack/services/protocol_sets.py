@@ -213,6 +213,6 @@ __all__ = [
     "clinic_sets",
     "load_set",
     "problem_with_set",
-    "protocol_problems",
     "protocol_choices",
+    "protocol_problems",
 ]
