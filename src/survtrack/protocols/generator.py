@@ -133,8 +133,8 @@ def plan_case(
         if protocol is None:
             raise BadInput(
                 "protocol",
-                f"the chosen protocol {protocol_id!r} is not in the protocol set in use; "
-                "choose a protocol for this patient",
+                "the protocol chosen for this patient is not in the protocol set in use; "
+                "choose a protocol for this patient again",
             )
     if desmoid or (protocol_id is not None and histology_without_protocol(tumour.histology)):
         # AJCC does not stage these (desmoid, GIST, Kaposi sarcoma): no stage, and no tier

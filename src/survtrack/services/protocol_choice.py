@@ -14,21 +14,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from survtrack.domain.errors import BadInput
-from survtrack.services.auth import Role, SignedIn
+from survtrack.services.auth import SignedIn
 from survtrack.services.calendar import CalendarChange, regenerate_in_session
 from survtrack.services.clinic_settings import settings_in
 from survtrack.services.errors import check_version
+from survtrack.services.permissions import Action, can, require
 from survtrack.services.protocol_sets import covers, load_set
 from survtrack.store.engine import Database
 from survtrack.store.models import Patient
 
-#: who may assign a protocol
-ALLOWED = frozenset({Role.PHYSICIAN, Role.ADMINISTRATOR})
 REASON_LIMIT = 500
 
 
 def can_assign(user: SignedIn) -> bool:
-    return user.role in ALLOWED
+    """Physicians and administrators (``services.permissions``)."""
+    return can(user, Action.ASSIGN_PROTOCOL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,10 +54,7 @@ def assign_protocol(
 ) -> CalendarChange:
     """Assign ``protocol_id`` (None: back to the clinic default) with a reason; the calendar is
     regenerated in the same transaction. Returns what changed in the calendar."""
-    if not can_assign(user):
-        raise PermissionError(
-            f"a {user.role.value} account cannot assign a protocol; ask a physician"
-        )
+    require(user, Action.ASSIGN_PROTOCOL)
     reason = (reason or "").strip()
     if not reason:
         raise BadInput("Reason", "is required: say why this patient gets this protocol")
