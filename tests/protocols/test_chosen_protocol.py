@@ -117,3 +117,18 @@ def test_the_other_safety_rules_stay_with_a_chosen_protocol() -> None:
     with pytest.raises(BadInput) as info:
         plan_case(late, with_gist(), ClinicCalendar(), "clinic-gist")
     assert info.value.field == "treatments[0].date"
+
+
+def test_a_site_no_protocol_covers_says_choose_a_protocol() -> None:
+    only_gist = parse_protocol_files([("gist.toml", GIST_FILE)])
+    thigh = Tumour(Site.EXTREMITY, grade=Grade.G3, size_cm=8.0)
+    with pytest.raises(BadInput) as info:
+        plan_case(Case(thigh, (SURGERY,)), only_gist, ClinicCalendar())
+    assert info.value.field == "tumour.site"
+    assert info.value.reason == (
+        "no protocol of the set in use covers the site extremity; choose a protocol for this "
+        "patient"
+    )
+    desmoid = Tumour(Site.TRUNK, histology="desmoid tumour")
+    with pytest.raises(BadInput, match="covers a desmoid tumour of the trunk; choose a protocol"):
+        plan_case(Case(desmoid, (SURGERY,)), only_gist, ClinicCalendar())

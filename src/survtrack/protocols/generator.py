@@ -127,7 +127,12 @@ def plan_case(
     if protocol_id is None:
         protocol = protocols.for_site(tumour.site.value, desmoid)
         if protocol is None:
-            raise BadInput("tumour.site", f"no protocol covers site {tumour.site.value!r}")
+            what = "a desmoid tumour of the " if desmoid else "the site "
+            raise BadInput(
+                "tumour.site",
+                f"no protocol of the set in use covers {what}{tumour.site.label.lower()}; "
+                "choose a protocol for this patient",
+            )
     else:
         protocol = protocols.by_id(protocol_id)
         if protocol is None:
