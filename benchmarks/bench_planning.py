@@ -14,6 +14,7 @@ import random
 import time
 from datetime import UTC, date, datetime
 
+from survtrack.domain.errors import BadInput
 from survtrack.protocols.clinic_calendar import ClinicCalendar
 from survtrack.protocols.generator import plan_case
 from survtrack.protocols.loader import load_protocols
@@ -35,12 +36,18 @@ def main() -> None:
     protocols = load_protocols()
     calendar = ClinicCalendar(args.country)
     start = time.perf_counter()
-    events = 0
+    events = refused = 0
     for case in cases:
-        events += len(plan_case(case, protocols, calendar).events)
+        try:
+            events += len(plan_case(case, protocols, calendar).events)
+        except BadInput:  # GIST and Kaposi in the demo: "choose a protocol"
+            refused += 1
     elapsed = time.perf_counter() - start
     rate = len(cases) / elapsed
-    print(f"planned {len(cases):,} cases ({events:,} events) in {elapsed:.2f} s")
+    print(
+        f"planned {len(cases):,} cases ({events:,} events; {refused:,} refused: no default "
+        f"protocol) in {elapsed:.2f} s"
+    )
     verdict = "met" if rate >= TARGET_CASES_PER_SECOND else "NOT met"
     print(
         f"cases per second: {rate:,.0f}  target {TARGET_CASES_PER_SECOND:,}  "

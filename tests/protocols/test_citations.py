@@ -11,16 +11,9 @@ SERIES = [rule for protocol in load_protocols().site_protocols for rule in proto
 GUIDELINES = ("NCCN", "ESMO", "retroperitoneal STS", "national centre")
 
 
-def interval_words(rule: SeriesRule) -> str:
-    every = "yearly" if rule.every_months == 12 else f"every {rule.every_months} months"
-    first, last = rule.from_months // 12 + 1, rule.to_months // 12
-    years = f"year {first}" if first == last else f"years {first}-{last}"
-    return f"{every} in {years}"
-
-
 @pytest.mark.parametrize("rule", SERIES, ids=lambda r: r.id)
 def test_series_rule_citation_states_its_own_interval(rule: SeriesRule) -> None:
-    assert rule.source.split(" (")[0].endswith(interval_words(rule)), rule.source
+    assert rule.source.split(" (")[0].endswith(rule.interval_words()), rule.source
     assert any(name in rule.source for name in GUIDELINES)
 
 
@@ -38,3 +31,19 @@ def test_additional_rule_citation_states_what_it_does(rule_id: str, words: tuple
     rule = next(r for r in load_protocols().additional_rules if r.id == rule_id)
     for word in words:
         assert word in rule.source
+
+
+@pytest.mark.parametrize(
+    ("numbers", "words"),
+    [
+        ((0, 36, 3), "every 3 months in years 1-3"),
+        ((36, 60, 6), "every 6 months in years 4-5"),
+        ((60, 120, 12), "yearly in years 6-10"),
+        ((0, 12, 6), "every 6 months in year 1"),
+        ((0, 18, 1), "monthly in months 1-18"),
+    ],
+)
+def test_interval_words(numbers: tuple[int, int, int], words: str) -> None:
+    start, end, every = numbers
+    rule = SeriesRule("r", "any", "clinic_visit", start, end, every, 14, "s")
+    assert rule.interval_words() == words

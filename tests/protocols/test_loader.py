@@ -9,6 +9,7 @@ from survtrack.protocols.loader import ProtocolError, load_protocols, parse_prot
 GOOD_SERIES = """
 [protocol]
 id = "test"
+name = "Test protocol"
 sites = ["extremity"]
 
 [[rules]]
@@ -19,7 +20,7 @@ from_months = 0
 to_months = 12
 every_months = 3
 window_days = 14
-source = "test source"
+source = "Clinic visit every 3 months in year 1 (test source)"
 """
 
 
@@ -47,7 +48,14 @@ def test_good_file_parses() -> None:
         (("every_months = 3", "every_months = 0"), "good.toml: rule 'r1': field 'every_months'"),
         (('kind = "clinic_visit"', 'kind = "pet_scan"'), "rule 'r1': field 'kind'"),
         (('tier = "high"', 'tier = "medium"'), "rule 'r1': field 'tier'"),
-        (('source = "test source"', 'source = ""'), "rule 'r1': field 'source'"),
+        (
+            ('source = "Clinic visit every 3 months in year 1 (test source)"', 'source = ""'),
+            "rule 'r1': field 'source'",
+        ),
+        (
+            ("every_months = 3", "every_months = 6"),
+            "rule 'r1': field 'source' must say what the rule does ('every 6 months in year 1')",
+        ),
         (("to_months = 12", "to_months = 0"), "rule 'r1': field 'to_months'"),
         (("window_days = 14", "window_days = 14\ncolour = 1"), "rule 'r1': unknown field 'colour'"),
         (('id = "r1"', 'ident = "r1"'), "good.toml: rule #1: field 'id' is required"),
@@ -64,7 +72,43 @@ def test_broken_file_names_file_rule_and_field(edit: tuple[str, str], message: s
 
 def test_duplicate_rule_ids_across_files() -> None:
     with pytest.raises(ProtocolError, match="duplicate rule id"):
-        parse_protocol_files([("a.toml", GOOD_SERIES), ("b.toml", GOOD_SERIES)])
+        parse_protocol_files(
+            [("a.toml", GOOD_SERIES), ("b.toml", GOOD_SERIES.replace('id = "test"', 'id = "b"'))]
+        )
+
+
+def test_duplicate_protocol_id_names_both_files() -> None:
+    other = GOOD_SERIES.replace('id = "r1"', 'id = "r2"')
+    with pytest.raises(
+        ProtocolError, match=r"b\.toml: \[protocol\] id 'test' is already used by a"
+    ):
+        parse_protocol_files([("a.toml", GOOD_SERIES), ("b.toml", other)])
+
+
+def test_two_protocols_for_one_site_are_refused_naming_both_files() -> None:
+    other = GOOD_SERIES.replace('id = "r1"', 'id = "r2"').replace('id = "test"', 'id = "b"')
+    with pytest.raises(ProtocolError) as info:
+        parse_protocol_files([("a.toml", GOOD_SERIES), ("b.toml", other)])
+    assert "b.toml: [protocol] sites: 'extremity'" in str(info.value)
+    assert "already covered by a.toml" in str(info.value)
+    chosen = other.replace('sites = ["extremity"]', 'sites = ["extremity"]\nhistology = "chosen"')
+    protocols = parse_protocol_files([("a.toml", GOOD_SERIES), ("b.toml", chosen)])
+    assert protocols.for_site("extremity", desmoid=False).id == "test"  # chosen: never matched
+    assert protocols.by_id("b").name == "Test protocol"
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (('name = "Test protocol"\n', ""), "good.toml: [protocol] field 'name'"),
+        (('sites = ["extremity"]', 'sites = ["extremity"]\nhistology = "gist"'), "histology"),
+        (('sites = ["extremity"]', 'sites = ["extremity"]\nset = "x"'), "unknown field 'set'"),
+    ],
+)
+def test_broken_protocol_header(edit: tuple[str, str], message: str) -> None:
+    with pytest.raises(ProtocolError) as info:
+        parse_protocol_files([("good.toml", GOOD_SERIES.replace(*edit))])
+    assert message in str(info.value)
 
 
 @pytest.mark.parametrize(

@@ -50,7 +50,7 @@ CHANGES: list[tuple[str, Any, str, Any]] = [
     ("holidays_country", "ES", "holidays_country", "ES"),
     ("closure_days", (date(2026, 12, 24), date(2026, 12, 31)), "closure_days",
      "2026-12-24,2026-12-31"),
-    ("default_protocol_set", "ESMO 2021", "default_protocol_set", "ESMO 2021"),
+    ("default_protocol_set", "SurvTrack default", "default_protocol_set", "SurvTrack default"),
     ("idle_lock_minutes", 25, "idle_lock_minutes", 25),
     ("backups_kept", 14, "backups_kept", 14),
 ]  # fmt: skip
@@ -185,11 +185,12 @@ def test_idle_lock_and_default_protocol_set_without_a_database_read_the_snapshot
 ) -> None:
     cs.activate(db)
     assert idle_lock_minutes() == 10 and default_protocol_set() is None
+    shipped = "SurvTrack default"
     save_settings(
-        db, administrator(db), ClinicSettings(idle_lock_minutes=3, default_protocol_set="NCCN")
+        db, administrator(db), ClinicSettings(idle_lock_minutes=3, default_protocol_set=shipped)
     )
-    assert idle_lock_minutes() == 3 and default_protocol_set() == "NCCN"  # refreshed by the save
-    assert idle_lock_minutes(db) == 3 and default_protocol_set(db) == "NCCN"
+    assert idle_lock_minutes() == 3 and default_protocol_set() == shipped  # refreshed by the save
+    assert idle_lock_minutes(db) == 3 and default_protocol_set(db) == shipped
 
 
 # -- the one-time import ------------------------------------------------------------------------

@@ -61,7 +61,7 @@ def test_an_administrator_edits_the_settings_from_the_menu(
     assert dialog.region.isEnabled() and dialog.region.findText("MD") >= 0
     dialog.region.setEditText("MD")
     dialog.closures.setPlainText("2026-12-31\n2026-12-24")
-    qtbot.keyClicks(dialog.protocol_set, "ESMO")
+    assert dialog.protocol_set.currentText().startswith("SurvTrack default")
     dialog.idle_lock.setValue(15)
     dialog.backups.setValue(30)
     press_ok(dialog)
@@ -77,7 +77,7 @@ def test_an_administrator_edits_the_settings_from_the_menu(
     assert (stored.holidays_country, stored.holidays_region) == ("ES", "MD")
     assert stored.closure_days == (date(2026, 12, 24), date(2026, 12, 31))
     assert (stored.default_protocol_set, stored.idle_lock_minutes, stored.backups_kept) == (
-        "ESMO",
+        "",
         15,
         30,
     )

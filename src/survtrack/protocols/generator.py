@@ -20,6 +20,7 @@ from survtrack.domain.risk import (
     RiskTier,
     episode_tier,
     first_episode_risk,
+    histology_without_protocol,
     is_desmoid,
     require_default_protocol,
 )
@@ -34,6 +35,10 @@ _new_tuple = tuple.__new__
 
 WARN_RECURRENCE_NO_TREATMENT = (
     "recurrence without treatment: calendar anchored on the recurrence date"
+)
+
+WARN_NO_TIER = (
+    "no risk tier for this histology (AJCC does not stage it): the protocol's high-risk rules used"
 )
 
 
@@ -94,9 +99,21 @@ def episode_of(start: date, recurrence_dates: list[date]) -> int:
     return 1 + sum(1 for when in recurrence_dates if start >= when)
 
 
-def plan_case(case: Case, protocols: ProtocolSet, calendar: ClinicCalendar) -> Plan:
+def plan_case(
+    case: Case,
+    protocols: ProtocolSet,
+    calendar: ClinicCalendar,
+    protocol_id: str | None = None,
+) -> Plan:
+    """The follow-up calendar of a case.
+
+    ``protocol_id`` is a protocol a physician chose for this patient: it replaces the match by
+    site and histology, also for a histology that has no default protocol (GIST, Kaposi sarcoma).
+    Every other rule stays (anchors, dates, additional rules, recurrences, status).
+    """
     tumour = case.tumour
-    require_default_protocol(tumour.histology, "tumour.histology")
+    if protocol_id is None:
+        require_default_protocol(tumour.histology, "tumour.histology")
     desmoid = is_desmoid(tumour.histology)
     staging = stage_tumour(
         tumour.site,
@@ -107,8 +124,31 @@ def plan_case(case: Case, protocols: ProtocolSet, calendar: ClinicCalendar) -> P
         tumour.t4_invasion,
     )
     warnings: list[str] = []
-    if desmoid:
-        stage, tier1 = None, RiskTier.ANY
+    if protocol_id is None:
+        protocol = protocols.for_site(tumour.site.value, desmoid)
+        if protocol is None:
+            what = "a desmoid tumour of the " if desmoid else "the site "
+            raise BadInput(
+                "tumour.site",
+                f"no protocol of the set in use covers {what}{tumour.site.label.lower()}; "
+                "choose a protocol for this patient",
+            )
+    else:
+        protocol = protocols.by_id(protocol_id)
+        if protocol is None:
+            raise BadInput(
+                "protocol",
+                "the protocol chosen for this patient is not in the protocol set in use; "
+                "choose a protocol for this patient again",
+            )
+    if desmoid or (protocol_id is not None and histology_without_protocol(tumour.histology)):
+        # AJCC does not stage these (desmoid, GIST, Kaposi sarcoma): no stage, and no tier
+        stage = None
+        if protocol.tiered:
+            tier1 = RiskTier.HIGH
+            warnings.append(WARN_NO_TIER)
+        else:
+            tier1 = RiskTier.ANY
     else:
         stage = staging.stage
         tier1, tier_warnings = first_episode_risk(
@@ -116,9 +156,6 @@ def plan_case(case: Case, protocols: ProtocolSet, calendar: ClinicCalendar) -> P
         )
         warnings.extend(w for w in staging.warnings if "t4-invasion" not in w)
         warnings.extend(tier_warnings)
-    protocol = protocols.for_site(tumour.site.value, desmoid)
-    if protocol is None:
-        raise BadInput("tumour.site", f"no protocol covers site {tumour.site.value!r}")
 
     episodes = _episodes(case, tier1, warnings)
     stop = case.status.date if case.status.ends_surveillance else None

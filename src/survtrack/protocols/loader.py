@@ -17,6 +17,7 @@ from survtrack.domain.events import EventKind
 from survtrack.domain.sites import Site
 from survtrack.protocols.dates import Offset
 from survtrack.protocols.model import (
+    HISTOLOGIES,
     TIERS,
     AdditionalRule,
     ProtocolSet,
@@ -63,6 +64,7 @@ def parse_protocol_files(named_texts: Iterable[tuple[str, str]]) -> ProtocolSet:
     site_protocols: list[SiteProtocol] = []
     additional: list[AdditionalRule] = []
     seen_ids: dict[str, str] = {}
+    protocol_files: dict[str, str] = {}
     for name, text in named_texts:
         try:
             data = tomllib.loads(text)
@@ -78,6 +80,12 @@ def parse_protocol_files(named_texts: Iterable[tuple[str, str]]) -> ProtocolSet:
         if unknown_top:
             raise ProtocolError(f"{name}: unknown table {sorted(unknown_top)[0]!r}")
         is_additional = "sites" not in header
+        if header["id"] in protocol_files:
+            raise ProtocolError(
+                f"{name}: [protocol] id {header['id']!r} is already used by "
+                f"{protocol_files[header['id']]}"
+            )
+        protocol_files[header["id"]] = name
         for index, raw in enumerate(rules):
             where = _where(name, raw, index)
             if not isinstance(raw, dict):
@@ -92,7 +100,24 @@ def parse_protocol_files(named_texts: Iterable[tuple[str, str]]) -> ProtocolSet:
             additional.extend(_additional_rule(name, raw, i) for i, raw in enumerate(rules))
         else:
             site_protocols.append(_site_protocol(name, header, rules))
+    _check_no_overlap(site_protocols)
     return ProtocolSet(tuple(site_protocols), tuple(additional))
+
+
+def _check_no_overlap(site_protocols: list[SiteProtocol]) -> None:
+    """One protocol per site and histology: two files matching the same patient are refused."""
+    covered: dict[tuple[str, str], SiteProtocol] = {}
+    for protocol in site_protocols:
+        if protocol.histology == "chosen":
+            continue
+        for site in sorted(protocol.sites):
+            other = covered.setdefault((site, protocol.histology), protocol)
+            if other is not protocol:
+                raise ProtocolError(
+                    f"{protocol.file}: [protocol] sites: {site!r} ({protocol.histology} "
+                    f"histology) is already covered by {other.file}; give the file the id "
+                    f'{other.id!r} to replace it, or histology = "chosen"'
+                )
 
 
 def _where(name: str, raw: Any, index: int) -> str:
@@ -108,15 +133,26 @@ def _site_protocol(name: str, header: dict[str, Any], rules: list[Any]) -> SiteP
             f"{name}: [protocol] sites must list site groups from {sorted(valid_sites)}"
         )
     histology = header.get("histology", "default")
-    if histology not in ("default", "desmoid"):
-        raise ProtocolError(f"{name}: [protocol] histology must be 'default' or 'desmoid'")
+    if histology not in HISTOLOGIES:
+        raise ProtocolError(
+            f"{name}: [protocol] histology must be one of {', '.join(map(repr, HISTOLOGIES))}"
+        )
+    title = header.get("name")
+    if not isinstance(title, str) or not title.strip():
+        raise ProtocolError(
+            f"{name}: [protocol] field 'name' (the protocol's name in words) is required"
+        )
+    unknown = set(header) - {"id", "name", "sites", "histology"}
+    if unknown:
+        raise ProtocolError(f"{name}: [protocol] unknown field {sorted(unknown)[0]!r}")
     parsed = tuple(_series_rule(name, raw, index) for index, raw in enumerate(rules))
     return SiteProtocol(
         id=header["id"],
-        name=str(header.get("name", header["id"])),
+        name=title.strip(),
         sites=frozenset(sites),
         histology=histology,
         rules=parsed,
+        file=name,
     )
 
 
@@ -137,13 +173,20 @@ def _series_rule(name: str, raw: dict[str, Any], index: int) -> SeriesRule:
     }
     if numbers["to_months"] <= numbers["from_months"]:
         raise ProtocolError(f"{where}: field 'to_months' must be greater than 'from_months'")
-    return SeriesRule(
+    rule = SeriesRule(
         id=raw["id"],
         tier=tier,
         kind=_kind(where, raw),
         source=_source(where, raw),
         **numbers,
     )
+    words = rule.interval_words()
+    if words.casefold() not in rule.source.casefold():
+        raise ProtocolError(
+            f"{where}: field 'source' must say what the rule does ({words!r}) and then the "
+            "guideline it follows"
+        )
+    return rule
 
 
 def _additional_rule(name: str, raw: dict[str, Any], index: int) -> AdditionalRule:

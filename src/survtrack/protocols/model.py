@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from survtrack.protocols.dates import Offset
 
 TIERS = ("low", "high", "any")
+#: What a site protocol's ``histology`` says: ``default`` and ``desmoid`` are matched by site and
+#: histology; ``chosen`` is never matched, only used when a physician assigns it to a patient.
+HISTOLOGIES = ("default", "desmoid", "chosen")
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +27,17 @@ class SeriesRule:
 
     def offsets(self) -> range:
         return range(self.from_months + self.every_months, self.to_months + 1, self.every_months)
+
+    def interval_words(self) -> str:
+        """What the rule does, as its citation must say it: "every 3 months in years 1-3",
+        "yearly in years 6-10", "every 6 months in year 1" (months when not whole years)."""
+        every = {1: "monthly", 12: "yearly"}.get(
+            self.every_months, f"every {self.every_months} months"
+        )
+        if self.from_months % 12 or self.to_months % 12:
+            return f"{every} in months {self.from_months + 1}-{self.to_months}"
+        first, last = self.from_months // 12 + 1, self.to_months // 12
+        return f"{every} in {f'year {first}' if first == last else f'years {first}-{last}'}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,18 +66,30 @@ class SiteProtocol:
     id: str
     name: str
     sites: frozenset[str]
-    histology: str  # "default" or "desmoid"
+    histology: str  # "default", "desmoid" or "chosen"
     rules: tuple[SeriesRule, ...]
+    file: str = ""  # the file it was read from, for messages
     _by_tier: dict[str, tuple[SeriesRule, ...]] = field(
         init=False, repr=False, compare=False, hash=False
     )
 
     def __post_init__(self) -> None:
-        by_tier = {tier: tuple(r for r in self.rules if r.tier == tier) for tier in TIERS}
+        # rules of tier "any" apply at every tier
+        any_rules = tuple(r for r in self.rules if r.tier == "any")
+        by_tier = {
+            tier: tuple(r for r in self.rules if r.tier == tier or r.tier == "any")
+            for tier in ("low", "high")
+        }
+        by_tier["any"] = any_rules
         object.__setattr__(self, "_by_tier", by_tier)
 
     def rules_for(self, tier: str) -> tuple[SeriesRule, ...]:
         return self._by_tier.get(tier, ())
+
+    @property
+    def tiered(self) -> bool:
+        """Whether the protocol has low- or high-risk rules (else every rule is ``any``)."""
+        return any(rule.tier != "any" for rule in self.rules)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +98,13 @@ class ProtocolSet:
 
     site_protocols: tuple[SiteProtocol, ...]
     additional_rules: tuple[AdditionalRule, ...]
+
+    def by_id(self, protocol_id: str) -> SiteProtocol | None:
+        """The site protocol with that id (a patient's assigned protocol), or None."""
+        for protocol in self.site_protocols:
+            if protocol.id == protocol_id:
+                return protocol
+        return None
 
     def for_site(self, site: str, desmoid: bool) -> SiteProtocol | None:
         wanted = "desmoid" if desmoid else "default"

@@ -26,13 +26,13 @@ from survtrack.domain.events import (
 )
 from survtrack.domain.risk import RiskTier, episode_tier
 from survtrack.protocols.generator import Plan, PlannedEvent, plan_case
-from survtrack.protocols.loader import load_protocols
-from survtrack.services.clinic_settings import clinic_calendar
+from survtrack.services.clinic_settings import calendar_of, settings_in
 from survtrack.services.patient_records import (
     case_from_record,
     patient_with_children,
     record_from_patient,
 )
+from survtrack.services.protocol_sets import load_set
 from survtrack.store.engine import Database
 from survtrack.store.models import FollowUpEvent, Patient
 
@@ -168,7 +168,9 @@ def regenerate_in_session(session: Session, patient_id: int) -> CalendarChange:
         patient.plan_problem = NO_TUMOUR
         return CalendarChange(cancelled=cancelled, problem=patient.plan_problem)
     try:
-        plan: Plan = plan_case(case, load_protocols(), clinic_calendar(session))
+        settings = settings_in(session)
+        protocols = load_set(settings.default_protocol_set)
+        plan: Plan = plan_case(case, protocols, calendar_of(settings), patient.protocol_id)
     except BadInput as exc:
         patient.plan_problem = plan_problem(exc)
         return CalendarChange(cancelled=cancelled, problem=patient.plan_problem)

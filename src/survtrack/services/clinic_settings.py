@@ -34,6 +34,7 @@ from survtrack.domain.errors import BadInput
 from survtrack.protocols.clinic_calendar import ClinicCalendar
 from survtrack.services.auth import SignedIn
 from survtrack.services.locations import data_dir
+from survtrack.services.protocol_sets import available_sets, problem_with_set
 from survtrack.store.audit import SYSTEM, record
 from survtrack.store.engine import Database
 from survtrack.store.models import ClinicSettingsRow
@@ -209,6 +210,9 @@ def validate(settings: ClinicSettings) -> ClinicSettings:
             raise BadInput("emergency sentence", f"{language!r} is not a language code such as es")
         if sentence.strip():
             sentences[language] = _limited("emergency sentence", sentence, 500)
+    protocol_set = _limited("default protocol set", settings.default_protocol_set, 120)
+    if protocol_set:
+        _check_protocol_set(protocol_set)
     return replace(
         settings,
         name=_limited("clinic name", settings.name, 120),
@@ -222,8 +226,20 @@ def validate(settings: ClinicSettings) -> ClinicSettings:
         holidays_country=country,
         holidays_region=region,
         closure_days=tuple(sorted(set(settings.closure_days))),
-        default_protocol_set=_limited("default protocol set", settings.default_protocol_set, 120),
+        default_protocol_set=protocol_set,
     )
+
+
+def _check_protocol_set(name: str) -> None:
+    """A set that exists on this workstation and whose every file can be used."""
+    if name not in available_sets():
+        raise BadInput(
+            "default protocol set",
+            f"{name!r} is not a protocol set here; choose one of {', '.join(available_sets())}",
+        )
+    problem = problem_with_set(name)
+    if problem:
+        raise BadInput("default protocol set", f"{name!r} cannot be used: {problem}")
 
 
 # -- reading ------------------------------------------------------------------------------------

@@ -27,8 +27,13 @@ from urllib.parse import quote
 
 from sqlalchemy.engine import make_url
 
-from survtrack.services.clinic_settings import activate, import_old_settings
+from survtrack.services.clinic_settings import (
+    activate,
+    default_protocol_set,
+    import_old_settings,
+)
 from survtrack.services.locations import default_db_url, resolve_db_url
+from survtrack.services.protocol_sets import protocol_problems
 from survtrack.store.engine import Database
 from survtrack.store.migrate import (
     DatabaseNeedsUpgrade,
@@ -86,11 +91,13 @@ def _with_settings(database: Database, notes: list[str] | None) -> Database:
     except BaseException:
         database.dispose()
         raise
-    if note:
+    said = [note] if note else []
+    said += protocol_problems(default_protocol_set(database))
+    for sentence in said:
         if notes is None:
-            log.warning("survtrack: note: %s", note)
+            log.warning("survtrack: note: %s", sentence)
         else:
-            notes.append(note)
+            notes.append(sentence)
     return database
 
 

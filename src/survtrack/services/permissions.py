@@ -17,6 +17,7 @@ class Action(StrEnum):
     CHANGE_DIAGNOSIS = "change_diagnosis"
     RECORD_REHAB = "record_rehab"
     RECORD_SIDE_EFFECTS = "record_side_effects"
+    ASSIGN_PROTOCOL = "assign_protocol"
 
 
 #: (roles allowed, what the refusal says the user tried to do and whom to ask)
@@ -27,6 +28,10 @@ RULES: dict[Action, tuple[frozenset[Role], str]] = {
     ),
     Action.RECORD_REHAB: (frozenset(Role), "record rehabilitation"),
     Action.RECORD_SIDE_EFFECTS: (frozenset(Role), "record side effects"),
+    Action.ASSIGN_PROTOCOL: (
+        frozenset({Role.PHYSICIAN, Role.ADMINISTRATOR}),
+        "assign a protocol to a patient; ask a physician",
+    ),
 }
 
 

@@ -77,6 +77,12 @@ class Patient(Versioned, Base):
     #: why no follow-up calendar could be made (no tumour, no anchor, no default protocol), set
     #: by every regeneration; an active patient with one is on the "Needs a plan" worklist
     plan_problem: Mapped[str_text | None]
+    #: a protocol a physician chose for this patient instead of the match by site and histology
+    #: (its id in the protocol set in use), why, who and when; None: the clinic's default
+    protocol_id: Mapped[str_name | None]
+    protocol_reason: Mapped[str_text | None]
+    protocol_chosen_by: Mapped[str_name | None]
+    protocol_chosen_at: Mapped[datetime | None]
     # A random secret per patient from which calendar-file UIDs are derived (never the MRN or
     # name); set at registration, or at the first export for rows written without one.
     calendar_key: Mapped[str | None] = mapped_column(String(64), default=lambda: token_hex(16))

@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QSizePolicy,
@@ -31,8 +32,15 @@ from survtrack.services.clinic_settings import (
     parse_closure_days,
     save_settings,
 )
+from survtrack.services.protocol_sets import (
+    SHIPPED_SET,
+    clinic_file_problems,
+    clinic_protocol_dir,
+    clinic_sets,
+)
 from survtrack.store.engine import Database
 from survtrack.ui.forms import FormDialog
+from survtrack.ui.state_colours import error_text
 
 LOCALES = ("en_GB", "en_US", "en_AU", "en_CA", "es_ES", "es_MX", "fr_FR", "de_DE", "it_IT")
 NO_COUNTRY = "None (only weekends are closed)"
@@ -121,10 +129,7 @@ class ClinicSettingsDialog(FormDialog):
         self.closures.setTabChangesFocus(True)
         self.closures.setFixedHeight(self.fontMetrics().height() * 5)
         self.add("Cl&osure days", self.closures, "closure days")
-        self.protocol_set = self._line(
-            "Default &protocol set", "default protocol set", s.default_protocol_set,
-            "none: the shipped protocols",
-        )  # fmt: skip
+        self.protocol_set = self._protocol_sets(s.default_protocol_set)
         self.idle_lock = self._spin("&Idle lock (minutes)", "idle lock minutes", IDLE_LOCK_RANGE)
         self.idle_lock.setValue(s.idle_lock_minutes)
         self.backups = self._spin("&Backups kept", "backups kept", BACKUPS_RANGE)
@@ -136,6 +141,31 @@ class ClinicSettingsDialog(FormDialog):
         edit.setAccessibleName(label.replace("&", ""))
         self.add(label, edit, key)
         return edit
+
+    def _protocol_sets(self, current: str) -> QComboBox:
+        """The sets on this workstation (the shipped one first); a broken clinic file is said
+        under the combo in words, naming the file, rule and field."""
+        box = QComboBox()
+        box.setAccessibleName("Default protocol set")
+        box.addItem(f"{SHIPPED_SET} (the protocols shipped with SurvTrack)", "")
+        for name in clinic_sets():
+            box.addItem(name, name)
+        if current and box.findData(current) < 0:
+            box.addItem(f"{current} (not available on this workstation)", current)
+        box.setCurrentIndex(max(0, box.findData(current)))
+        self.add("Default &protocol set", box, "default protocol set")
+        problems = clinic_file_problems()
+        note = QLabel(
+            "\n".join(problems)
+            or f"A clinic's own protocol files are read from {clinic_protocol_dir()}."
+        )
+        note.setObjectName("protocolSetNote")
+        note.setWordWrap(True)
+        if problems:
+            note.setStyleSheet(f"color: {error_text()};")
+        self.form.addRow("", note)
+        self.protocol_note = note
+        return box
 
     def _spin(self, label: str, key: str, bounds: tuple[int, int]) -> QSpinBox:
         spin = QSpinBox()
@@ -173,7 +203,7 @@ class ClinicSettingsDialog(FormDialog):
             holidays_country=self.country.currentData() or "",
             holidays_region=self.region.currentText() if self.region.isEnabled() else "",
             closure_days=parse_closure_days(self.closures.toPlainText()),
-            default_protocol_set=self.protocol_set.text(),
+            default_protocol_set=self.protocol_set.currentData() or "",
             idle_lock_minutes=self.idle_lock.value(),
             backups_kept=self.backups.value(),
             version=self.loaded.version,

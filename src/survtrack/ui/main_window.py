@@ -30,6 +30,8 @@ from survtrack.services.patient_search import (
     search_patients,
 )
 from survtrack.services.permissions import Action, can
+from survtrack.services.protocol_choice import can_assign
+from survtrack.services.worklists import NeedsPlanRow
 from survtrack.store.engine import Database
 from survtrack.ui.forms import open_dialog
 from survtrack.ui.idle_lock import IdleLock
@@ -38,6 +40,7 @@ from survtrack.ui.overdue_view import OverdueView
 from survtrack.ui.patient_dialogs import PatientDialog
 from survtrack.ui.patient_table_model import PatientTableModel
 from survtrack.ui.patient_view import PatientView
+from survtrack.ui.protocol_dialog import AssignProtocolDialog
 from survtrack.ui.workers import TaskRunner
 from survtrack.ui.worklist_views import ClinicDayView, NeedsPlanView, ToBookView
 
@@ -96,6 +99,8 @@ class MainWindow(QMainWindow):
             view.open_event.connect(self.open_event)
         self.needs_plan = NeedsPlanView(db, self.runner)
         self.needs_plan.open_patient.connect(self.open_patient)
+        self.needs_plan.assign_protocol.connect(self.assign_protocol_from_list)
+        self.needs_plan.assign_button.setEnabled(can_assign(user))
         self.overdue = OverdueView(db, user, self.runner, self.today)
         self.overdue.open_patient.connect(self.open_event)
         self.overdue.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
@@ -207,6 +212,10 @@ class MainWindow(QMainWindow):
             "Ctrl+Shift+S",
             view.change_status,
         )
+        assign = self._action(patients, "Assign &protocol…", "Ctrl+Shift+P", self.assign_protocol)
+        if not can_assign(self.user):  # the service refuses it anyway
+            assign.setEnabled(False)
+            assign.setToolTip("A physician assigns a protocol")
         self._action(patients, "Export FHIR…", None, self.export_fhir)
         patients.addSeparator()
         self._action(patients, "&Find patient", QKeySequence.StandardKey.Find, self.focus_search)
@@ -416,6 +425,27 @@ class MainWindow(QMainWindow):
             self.overdue.refresh_current()
         elif index == 4:
             self.needs_plan.refresh()
+
+    def assign_protocol(self) -> None:
+        """Ctrl+Shift+P: the selected patient of the "Needs a plan" tab, else the open one."""
+        if self.tabs.currentWidget() is self.needs_plan:
+            self.needs_plan.assign_selected()
+        else:
+            self.patient_view.assign_protocol()
+
+    def assign_protocol_from_list(self, row: NeedsPlanRow) -> None:
+        dialog = AssignProtocolDialog(
+            self.db, self.user, row.patient_id, row.patient, row.mrn, row.version, self
+        )
+        self.protocol_dialog = dialog
+
+        def saved() -> None:
+            change = dialog.change
+            message = "Protocol saved" + (f". Calendar: {change.summary()}." if change else ".")
+            self.statusBar().showMessage(message, 8000)
+            self.needs_plan.refresh()
+
+        open_dialog(dialog, saved)
 
     def open_patient(self, patient_id: int) -> None:
         self.tabs.setCurrentIndex(0)

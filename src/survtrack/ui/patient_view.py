@@ -32,6 +32,7 @@ from survtrack.services.diagnosis import delete_treatment
 from survtrack.services.errors import user_message
 from survtrack.services.event_actions import Undo, miss, reopen, undo
 from survtrack.services.patient_records import PatientRecord, TreatmentRecord, load_patient
+from survtrack.services.protocol_choice import can_assign, load_assignment
 from survtrack.services.rehab import patient_flags
 from survtrack.store.engine import Database
 from survtrack.ui.calendar_model import CalendarTableModel
@@ -40,6 +41,7 @@ from survtrack.ui.event_dialogs import BookDialog, CompleteDialog, MoveDialog, R
 from survtrack.ui.forms import FormDialog, open_dialog, report_failure
 from survtrack.ui.patient_detail import PatientDetailPane, treatment_line
 from survtrack.ui.patient_dialogs import PatientDialog, StatusDialog
+from survtrack.ui.protocol_dialog import AssignProtocolDialog, assignment_words
 from survtrack.ui.rehab_view import RehabView
 from survtrack.ui.side_effects_view import SideEffectsView
 from survtrack.ui.state_colours import error_text
@@ -129,6 +131,20 @@ class PatientView(QWidget):
         )
         for view in (self.side_effects, self.rehab, self.visits):
             view.changed.connect(self._sub_view_changed)
+        self.protocol = QLabel()
+        self.protocol.setObjectName("patientProtocol")
+        self.protocol.setWordWrap(True)
+        self.protocol_button = QPushButton("Assign protocol…")
+        self.protocol_button.setObjectName("assignProtocolButton")
+        self.protocol_button.setToolTip(
+            "Choose this patient's protocol, with a reason (Ctrl+Shift+P)"
+        )
+        self.protocol_button.clicked.connect(self.assign_protocol)
+        self.protocol_button.setEnabled(can_assign(user))
+        protocol_row = QHBoxLayout()
+        protocol_row.setContentsMargins(4, 0, 4, 0)
+        protocol_row.addWidget(self.protocol, 1)
+        protocol_row.addWidget(self.protocol_button)
         self.flags = QLabel()
         self.flags.setObjectName("patientFlags")
         self.flags.setStyleSheet(f"color: {error_text()}; font-weight: bold; padding: 0 4px;")
@@ -136,6 +152,7 @@ class PatientView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.header)
+        layout.addLayout(protocol_row)
         layout.addWidget(self.flags)
         layout.addWidget(self.tabs)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
@@ -146,6 +163,8 @@ class PatientView(QWidget):
     def clear(self, message: str = "Select a patient to see the record.") -> None:
         self.record, self.events = None, []
         self.header.setText("")
+        self.protocol.setText("")
+        self.protocol_button.hide()
         self.flags.setText("")
         self.flags.hide()
         self.summary.show_placeholder(message)
@@ -172,6 +191,8 @@ class PatientView(QWidget):
         self.visits.show_patient(patient_id)
         self.rehab.show_patient(patient_id)
         self._show_flags()
+        self.protocol.setText(assignment_words(load_assignment(self.db, patient_id)))
+        self.protocol_button.show()
         self.summary.show_patient(record, today)
         selected = self.selected_event()
         active = record.status == "active"
@@ -339,6 +360,22 @@ class PatientView(QWidget):
             self._open(
                 dialog,
                 lambda d: self._after_change(d.change, "Status saved"),  # type: ignore[attr-defined]
+            )
+
+    def assign_protocol(self) -> None:
+        if self.record:
+            record = self.record
+            self._open(
+                AssignProtocolDialog(
+                    self.db,
+                    self.user,
+                    record.id,
+                    record.display_name,
+                    record.mrn,
+                    record.version,
+                    self,
+                ),
+                lambda d: self._after_change(d.change, "Protocol saved"),  # type: ignore[attr-defined]
             )
 
     def _now(self) -> datetime:

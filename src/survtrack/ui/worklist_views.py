@@ -506,6 +506,8 @@ class NeedsPlanView(QWidget):
     a calendar exists or they leave follow-up. Enter or double-click opens the patient."""
 
     open_patient = Signal(int)
+    #: "Assign protocol…" on the selected row (the window opens the dialog)
+    assign_protocol = Signal(object)
 
     def __init__(self, db: Database, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -525,8 +527,13 @@ class NeedsPlanView(QWidget):
         self.count.setObjectName("needsPlanCount")
         refresh = QPushButton("&Refresh")
         refresh.clicked.connect(self.refresh)
+        self.assign_button = QPushButton("Assign protocol…")
+        self.assign_button.setObjectName("needsPlanAssign")
+        self.assign_button.setToolTip("Choose a protocol for the selected patient (Ctrl+Shift+P)")
+        self.assign_button.clicked.connect(self.assign_selected)
         top = QHBoxLayout()
         top.addWidget(intro, 1)
+        top.addWidget(self.assign_button)
         top.addWidget(refresh)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -558,6 +565,13 @@ class NeedsPlanView(QWidget):
 
     def _open(self, index: QModelIndex) -> None:
         self.open_patient.emit(self.model.rows[index.row()].patient_id)
+
+    def assign_selected(self) -> None:
+        index = self.table.currentIndex()
+        if index.isValid():
+            self.assign_protocol.emit(self.model.rows[index.row()])
+        else:
+            self.count.setText("Select a patient first, then assign a protocol.")
 
     def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
