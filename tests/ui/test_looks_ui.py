@@ -273,3 +273,21 @@ def test_the_list_never_highlights_another_patient_than_the_record_opened(
     assert selected_names(window) == []
     assert "Jones, Bob" in window.detail.toPlainText()
     window.close()
+
+
+def test_month_end_chart_has_a_unit_and_a_grid(qtbot: QtBot) -> None:
+    """The dashboard's bar chart says what it counts and has grid lines between 0 and the peak
+    (pixels of the grid colour across the plot, not only the axis)."""
+    from survtrack.ui.dashboard_view import MonthEndChart
+    from survtrack.ui.line_chart import chart_colours
+
+    chart = MonthEndChart()
+    qtbot.addWidget(chart)
+    chart.resize(900, 300)
+    chart.set_points([(date(2026, month, 28), 40 * month) for month in range(1, 13)])
+    assert "exams overdue (patient and kind)" in chart.accessibleDescription()
+    image = chart.grab().toImage()
+    grid = chart_colours(chart)[2].rgb()
+    x = image.width() - 12  # right of the last bar: only grid lines cross here
+    rows = [y for y in range(image.height()) if image.pixelColor(x, y).rgb() == grid]
+    assert len(rows) >= 3

@@ -1,4 +1,5 @@
-"""The patient's calendar as a table: every event with its window, state, booking and rule."""
+"""The patient's calendar as a table: every event with its window, state, booking and the rule
+that produced it, in words (the rule's source, never its id)."""
 
 from __future__ import annotations
 
@@ -22,8 +23,8 @@ COLUMNS = (
     "Booked",
     "Location",
     "Result / reason",
-    "Ep.",
-    "Rule",
+    "Episode",
+    "Why (the rule, in words)",
 )
 EVENT_ROLE = Qt.ItemDataRole.UserRole + 2
 Index = QModelIndex | QPersistentModelIndex
@@ -82,7 +83,7 @@ class CalendarTableModel(QAbstractTableModel):
             return RESULTS.get(e.result or "", "") or (e.reason or "")
         if column == 8:
             return str(e.episode)
-        return e.rule_id
+        return e.source or "Added by hand"
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -93,7 +94,7 @@ class CalendarTableModel(QAbstractTableModel):
         if role == EVENT_ROLE:
             return e
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"Rule {e.rule_id}\nSource: {e.source}"
+            return f"Why: {e.source}" if e.source else None
         if role == Qt.ItemDataRole.BackgroundRole:
             if self.overdue(e):
                 return OVERDUE_BACKGROUND

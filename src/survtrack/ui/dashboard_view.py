@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from survtrack.domain.events import EventKind
 from survtrack.services.overdue import Dashboard
-from survtrack.ui.line_chart import chart_colours
+from survtrack.ui.line_chart import chart_colours, nice_ticks
 
 
 class MonthEndChart(QWidget):
@@ -35,39 +35,66 @@ class MonthEndChart(QWidget):
     def set_points(self, points: list[tuple[date, int]]) -> None:
         self.points = list(points)
         words = ", ".join(f"{day.strftime('%B %Y')}: {count}" for day, count in points)
-        self.setAccessibleDescription(f"Overdue at each month end. {words}." if points else "")
+        self.setAccessibleDescription(
+            f"Overdue at each month end, in {self.UNIT.lower()}. {words}." if points else ""
+        )
         self.update()
+
+    #: what one unit of the y axis counts (the dashboard's own definition of "overdue")
+    UNIT = "Exams overdue (patient and kind)"
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
-        base, text, _grid, _ = chart_colours(self)  # readable in a dark palette too
+        base, text, grid, _ = chart_colours(self)  # readable in a dark palette too
         painter.fillRect(self.rect(), base)
         painter.setPen(text)
         if not self.points:
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "No data yet.")
             return
-        left, top, bottom = 50.0, 20.0, self.height() - 30.0
-        width = self.width() - left - 10
+        metrics = painter.fontMetrics()
+        line = metrics.height()
         peak = max(1, max(n for _, n in self.points))
-        slot = width / len(self.points)
+        ticks = [t for t in nice_ticks(0, peak) if t == int(t)] or [0.0, float(peak)]
+        top_value = max(ticks[-1], peak)
+        # margins from the font: the widest tick label, the unit above, month names below
+        left = max(metrics.horizontalAdvance(f"{int(t):,}") for t in ticks) + 12.0
+        top, bottom = line * 2.4, self.height() - line * 1.8
+        width = self.width() - left - 10
+        painter.drawText(
+            QRectF(4, 2, self.width() - 8, line), Qt.AlignmentFlag.AlignLeft, self.UNIT
+        )
+
+        def y_of(value: float) -> float:
+            return bottom - (bottom - top) * value / top_value
+
+        for tick in ticks:  # the grid, and the tick labels of the y axis
+            y = y_of(tick)
+            painter.setPen(QPen(grid, 1))
+            painter.drawLine(int(left), int(y), int(left + width), int(y))
+            painter.setPen(text)
+            painter.drawText(
+                QRectF(0, y - line / 2, left - 6, line),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                f"{int(tick):,}",
+            )
         painter.setPen(text)
+        painter.drawLine(int(left), int(top), int(left), int(bottom))
         painter.drawLine(int(left), int(bottom), int(left + width), int(bottom))
-        painter.drawText(QRectF(0, top - 8, left - 6, 16), Qt.AlignmentFlag.AlignRight, str(peak))
-        painter.drawText(QRectF(0, bottom - 8, left - 6, 16), Qt.AlignmentFlag.AlignRight, "0")
+        slot = width / len(self.points)
         for index, (day, count) in enumerate(self.points):
-            height = (bottom - top) * count / peak
+            height = bottom - y_of(count)
             x = left + index * slot + slot * 0.15
             painter.fillRect(QRectF(x, bottom - height, slot * 0.7, height), QColor("#c62828"))
             painter.setPen(text)
             painter.drawText(
-                QRectF(x - 10, bottom + 4, slot * 0.7 + 20, 16),
+                QRectF(left + index * slot, bottom + 4, slot, line),
                 Qt.AlignmentFlag.AlignCenter,
                 day.strftime("%b %y"),
             )
             painter.drawText(
-                QRectF(x - 10, bottom - height - 16, slot * 0.7 + 20, 14),
+                QRectF(left + index * slot, bottom - height - line - 2, slot, line),
                 Qt.AlignmentFlag.AlignCenter,
-                str(count),
+                f"{count:,}",
             )
         painter.end()
 
