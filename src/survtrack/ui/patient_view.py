@@ -45,6 +45,7 @@ from survtrack.ui.protocol_dialog import AssignProtocolDialog, assignment_words
 from survtrack.ui.rehab_view import RehabView
 from survtrack.ui.side_effects_view import SideEffectsView
 from survtrack.ui.state_colours import error_text
+from survtrack.ui.tables import fit_header_labels
 from survtrack.ui.timeline import TimelineWidget
 from survtrack.ui.visits_view import VisitsView
 
@@ -86,6 +87,7 @@ class PatientView(QWidget):
             (date_width, kind_width, date_width * 2, date_width, 150, 130, 110, 150, 35)
         ):
             self.table.setColumnWidth(column, width)
+        fit_header_labels(self.table)
         self.table.doubleClicked.connect(lambda _index: self.book_selected())
         self.timeline = TimelineWidget()
 
