@@ -4,8 +4,12 @@ Regeneration keeps every completed, missed, cancelled, waived, booked and supers
 event moved by hand. Only planned, untouched events are compared with the new plan: those still in
 it stay (their window and suggested date refreshed), those gone are deleted, or marked superseded
 when a recurrence ended their episode. Events the plan adds are inserted. When the patient has died,
-been discharged or transferred, planned and booked events due from that date are cancelled with
-that reason. The caller gets counts it can tell the user ("3 events added, 2 removed").
+been discharged or transferred, what can no longer happen is cancelled with that reason, by the
+window rule the worklists use (``ends_follow_up``): a planned or missed event whose window is still
+open on that date or opens later, and an appointment booked for that date or later. An event whose
+window had already ended was overdue before and stays as it was, and so does an appointment on an
+earlier day (its outcome can still be recorded). The caller gets counts it can tell the user
+("3 events added, 2 removed").
 """
 
 from __future__ import annotations
@@ -207,6 +211,7 @@ def regenerate_in_session(session: Session, patient_id: int) -> CalendarChange:
     session.add_all(new_events)
     if new_events:
         _cover_new_events(session, existing, new_events)
+        cancelled += _cancel_after_status(patient, new_events)
     return CalendarChange(added, removed, superseded, cancelled, kept, plan.warnings)
 
 
@@ -240,12 +245,33 @@ def _cover_new_events(
                 break
 
 
+def ends_follow_up(
+    state: str, due: date, window_end: date, booked_at: datetime | None, status_date: date
+) -> bool:
+    """Whether leaving follow-up on ``status_date`` (death, discharge, transfer) cancels the event.
+
+    The window rule of the worklists: an event is owed while its window is open, so a planned or
+    missed event whose window is open on that day or opens later can no longer be done, nor can
+    an appointment booked for that day or later. An event whose window ended before that day was
+    already overdue and stays as it was (it was not done); an appointment on an earlier day stays
+    booked, its outcome still to be recorded. Nothing is due on or after the status date
+    (clinical reference section 5, "Deceased or discharged").
+    """
+    if state not in ACTIONABLE_STATES:
+        return False
+    if state == EventState.BOOKED.value and booked_at is not None:
+        return booked_at.date() >= status_date
+    return window_end >= status_date or due >= status_date
+
+
 def _cancel_after_status(patient: Patient, events: list[FollowUpEvent]) -> int:
     if patient.status == "active" or patient.status_date is None:
         return 0
     count = 0
     for event in events:
-        if event.state in ACTIONABLE_STATES and event.due >= patient.status_date:
+        if ends_follow_up(
+            event.state, event.due, event.window_end, event.booked_at, patient.status_date
+        ):
             event.state = EventState.CANCELLED.value
             event.reason = f"patient {patient.status} on {patient.status_date.isoformat()}"
             count += 1

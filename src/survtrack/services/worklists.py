@@ -1,9 +1,13 @@
 """Scheduler worklists, sorted and filtered in SQL: what to book next, and the clinic's day.
 
 "To book": planned or missed events of active patients whose window opens within the horizon,
-by window start (optionally with the ones whose window has already ended). "Clinic day": booked
-appointments in a date range, by time. "Needs a plan": active patients for whom no follow-up
-calendar could be made (no tumour, no anchor, no default protocol), with the reason.
+by window start (optionally with the ones whose window has already ended), and first of all the
+appointments whose day has passed with no outcome recorded ("no outcome recorded"): a booking
+whose day passed is not a booking any more, so it comes back here while its window is open (the
+scheduler records the result, or marks it missed and books it again) and is overdue once the
+window has ended. "Clinic day": booked appointments in a date range, by time. "Needs a plan":
+active patients for whom no follow-up calendar could be made (no tumour, no anchor, no default
+protocol), with the reason.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, literal, select, union_all
 
 from survtrack.domain.events import EventState
 from survtrack.store.engine import Database
@@ -34,7 +38,12 @@ class WorklistRow:
     booked_at: datetime | None
     location: str | None
     version: int
+    #: booked for a day before today and no outcome recorded (on the to-book list, first)
+    outcome_missing: bool = False
 
+
+#: How the to-book list words a booking whose day passed with no outcome recorded.
+OUTCOME_MISSING = "Booked day passed, no outcome recorded"
 
 _COLUMNS = (
     FollowUpEvent.id,
@@ -73,6 +82,7 @@ def _rows(db: Database, statement) -> list[WorklistRow]:  # type: ignore[no-unty
                 r[12],
                 r[13],
                 r[14],
+                bool(r[15]) if len(r) > 15 else False,
             )
             for r in session.execute(statement)
         ]
@@ -86,24 +96,59 @@ def to_book(
     offset: int = 0,
     limit: int | None = None,
 ) -> list[WorklistRow]:
+    """What the scheduler books next: first the appointments of active patients whose booked day
+    passed with no outcome recorded, then the planned or missed events whose window opens within
+    ``weeks``, each part by window start. Both leave out events whose window has ended (they are
+    on the overdue list) unless ``include_overdue``."""
     horizon = today + timedelta(weeks=weeks)
-    statement = (
-        select(*_COLUMNS)
+    to_plan = (
+        select(*_COLUMNS, literal(0).label("outcome_missing"))
         .join(Patient, Patient.id == FollowUpEvent.patient_id)
         .where(
             open_event_condition(),
             FollowUpEvent.window_start <= horizon,
             Patient.status == "active",
         )
-        .order_by(FollowUpEvent.window_start, FollowUpEvent.due, FollowUpEvent.id)
+    )
+    passed = (
+        select(*_COLUMNS, literal(1).label("outcome_missing"))
+        .join(Patient, Patient.id == FollowUpEvent.patient_id)
+        .where(
+            FollowUpEvent.state == EventState.BOOKED.value,
+            FollowUpEvent.booked_at < datetime.combine(today, time.min),
+            Patient.status == "active",
+        )
     )
     if not include_overdue:
-        statement = statement.where(FollowUpEvent.window_end >= today)
+        to_plan = to_plan.where(FollowUpEvent.window_end >= today)
+        passed = passed.where(FollowUpEvent.window_end >= today)
+    both = union_all(passed, to_plan).subquery()
+    statement = select(*both.c).order_by(
+        both.c.outcome_missing.desc(), both.c.window_start, both.c.due, both.c.id
+    )
     if offset:
         statement = statement.offset(offset)
     if limit is not None:
         statement = statement.limit(limit)
     return _rows(db, statement)
+
+
+def outcome_missing_count(db: Database, today: date) -> int:
+    """Appointments of active patients whose day passed with no outcome recorded and whose window
+    is still open: the head of the to-book list (the dashboard counts them)."""
+    statement = (
+        select(func.count())
+        .select_from(FollowUpEvent)
+        .join(Patient, Patient.id == FollowUpEvent.patient_id)
+        .where(
+            FollowUpEvent.state == EventState.BOOKED.value,
+            FollowUpEvent.booked_at < datetime.combine(today, time.min),
+            FollowUpEvent.window_end >= today,
+            Patient.status == "active",
+        )
+    )
+    with db.read() as session:
+        return int(session.scalar(statement) or 0)
 
 
 def clinic_day(db: Database, first: date, last: date | None = None) -> list[WorklistRow]:
