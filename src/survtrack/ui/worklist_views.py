@@ -358,8 +358,8 @@ class ToBookView(_WorklistView):
         if unrecorded:
             more = "" if len(rows) < PAGE or unrecorded < len(rows) else "+"
             self.count.setText(
-                f"{self.count.text()}, the first {unrecorded:,}{more} booked for a day that has "
-                "passed with no outcome recorded"
+                f"{self.count.text()}; {unrecorded:,}{more} of them booked for a day that has "
+                "passed with no outcome recorded (listed first)"
             )
         if not rows:
             self.count.setText(
