@@ -16,7 +16,7 @@ import pytest
 from survtrack.services.auth import Role, SignedIn, ensure_user
 from survtrack.services.calendar import EventRow, ends_follow_up, load_calendar
 from survtrack.services.diagnosis import TreatmentInput, TumourInput, save_treatment, save_tumour
-from survtrack.services.event_actions import book, complete, miss
+from survtrack.services.event_actions import book, cancel, complete, miss
 from survtrack.services.overdue import OverdueQuery, dashboard, overdue_rows
 from survtrack.services.patient_edit import PatientInput, create_patient, set_status
 from survtrack.services.worklists import clinic_day, outcome_missing_count, to_book
@@ -88,10 +88,10 @@ def test_a_past_appointment_with_no_outcome_is_first_on_the_to_book_list(
     assert ct.id not in {r.event_id for r in overdue}
     assert outcome_missing_count(db, later) == 1
     assert dashboard(db, later).outcome_missing == 1
-    # a page of the list is a slice of the same order
-    assert [r.event_id for r in to_book(db, later, offset=1, limit=2)] == [
-        r.event_id for r in rows[1:3]
-    ]
+    # pages of any size are slices of the same list
+    for size in (1, 2):
+        pages = [to_book(db, later, offset=o, limit=size) for o in range(0, len(rows) + 1, size)]
+        assert [r for page in pages for r in page] == rows
 
     # the window ends with nothing recorded: overdue (still to book; the past booking is no
     # booking), no longer on the to-book list, and the dashboard counts it as overdue
@@ -183,3 +183,45 @@ def test_the_window_rule_of_leaving_follow_up(
     state: str, due: date, window_end: date, booked_at: datetime | None, cancelled: bool
 ) -> None:
     assert ends_follow_up(state, due, window_end, booked_at, date(2026, 12, 15)) is cancelled
+
+
+def test_back_in_follow_up_the_cancelled_calendar_is_planned_again(
+    db: Database, scheduler: SignedIn
+) -> None:
+    """Anna is discharged on 15 December 2026 and referred back on 20 January 2027: what her
+    discharge cancelled is planned again (the calendar says so: "planned again"), the visit that
+    had been booked for the 18th without its booking; what had a window open in her absence is
+    overdue, what lies ahead is to book as its window opens. Her own cancellations stay."""
+    patient_id = registered(db, scheduler)
+    visit = event(db, patient_id, "clinic_visit", DECEMBER)
+    mri = event(db, patient_id, "primary_site_mri", DECEMBER)
+    book(db, scheduler, visit.id, datetime(2026, 12, 18, 9, 0), "Clinic", NOW)
+    set_status(db, scheduler, patient_id, "discharged", date(2026, 12, 15), date(2026, 12, 16))
+    cancelled = [e for e in load_calendar(db, patient_id) if e.state == "cancelled"]
+    assert {e.reason for e in cancelled} == {"patient discharged on 2026-12-15"}
+
+    back = date(2027, 1, 20)
+    change = set_status(db, scheduler, patient_id, "active", None, back)
+    assert change.reopened == len(cancelled) and "planned again" in change.summary()
+    after = {e.id: e for e in load_calendar(db, patient_id)}
+    assert all((after[e.id].state, after[e.id].reason) == ("planned", None) for e in cancelled)
+    assert (after[visit.id].booked_at, after[visit.id].location) == (None, None)
+    overdue = overdue_rows(db, OverdueQuery(back, section="all", acknowledged=True))
+    assert {(r.kind, r.slots) for r in overdue} == {
+        ("clinic_visit", 2),
+        ("chest_ct", 2),
+        ("primary_site_mri", 1),
+    }
+    assert mri.id in {r.event_id for r in overdue}
+    march = {r.event_id for r in to_book(db, back, weeks=8)}
+    assert {e.id for e in after.values() if e.due == date(2027, 3, 10)} <= march
+    assert clinic_day(db, date(2026, 12, 18)) == []
+    # a cancellation of her own is not undone by a later return
+    [june] = [e for e in after.values() if e.due == date(2027, 6, 10) and e.kind == "chest_ct"]
+    cancel(db, scheduler, june.id, "done at another hospital")
+    set_status(db, scheduler, patient_id, "discharged", date(2027, 1, 21), date(2027, 1, 21))
+    again = set_status(db, scheduler, patient_id, "active", None, date(2027, 1, 22))
+    assert event(db, patient_id, "chest_ct", date(2027, 6, 10)).reason == (
+        "done at another hospital"
+    )
+    assert again.reopened > 0

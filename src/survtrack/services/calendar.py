@@ -8,12 +8,15 @@ been discharged or transferred, what can no longer happen is cancelled with that
 window rule the worklists use (``ends_follow_up``): a planned or missed event whose window is still
 open on that date or opens later, and an appointment booked for that date or later. An event whose
 window had already ended was overdue before and stays as it was, and so does an appointment on an
-earlier day (its outcome can still be recorded). The caller gets counts it can tell the user
-("3 events added, 2 removed").
+earlier day (its outcome can still be recorded). When the patient comes back to follow-up, the
+events cancelled that way are planned again (to book as their windows open; overdue, and
+covered by the next exam of the kind, if their window ended meanwhile). The caller gets counts it
+can tell the user ("3 events added, 2 removed").
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -25,6 +28,7 @@ from survtrack.domain.events import (
     ACTIONABLE_STATES,
     UNFINISHED_STATES,
     EventState,
+    PatientStatus,
     is_covered_by,
     is_overdue,
 )
@@ -63,6 +67,8 @@ class CalendarChange:
     kept: int = 0
     warnings: tuple[str, ...] = ()
     problem: str | None = None  # why no calendar could be generated
+    #: events cancelled when the patient left follow-up, planned again on their return
+    reopened: int = 0
 
     def summary(self) -> str:
         if self.problem:
@@ -73,6 +79,8 @@ class CalendarChange:
             parts.append(f"{self.superseded} superseded by the recurrence")
         if self.cancelled:
             parts.append(f"{self.cancelled} cancelled")
+        if self.reopened:
+            parts.append(f"{self.reopened} planned again (back in follow-up)")
         return ", ".join(parts)
 
 
@@ -167,15 +175,16 @@ def regenerate_in_session(session: Session, patient_id: int) -> CalendarChange:
         session.scalars(select(FollowUpEvent).where(FollowUpEvent.patient_id == patient_id))
     )
     cancelled = _cancel_after_status(patient, existing)
+    reopened = _reopen_on_return(patient, existing)
     case = case_from_record(record)
     if case is None:
         patient.plan_problem = NO_TUMOUR
-        return CalendarChange(cancelled=cancelled, problem=patient.plan_problem)
+        return CalendarChange(cancelled=cancelled, problem=patient.plan_problem, reopened=reopened)
     try:
         plan: Plan = plan_case(case, load_protocols(), clinic_calendar())
     except BadInput as exc:
         patient.plan_problem = plan_problem(exc)
-        return CalendarChange(cancelled=cancelled, problem=patient.plan_problem)
+        return CalendarChange(cancelled=cancelled, problem=patient.plan_problem, reopened=reopened)
     patient.plan_problem = None
 
     wanted = {(e.rule, e.episode, e.due): e for e in plan.events}
@@ -212,7 +221,9 @@ def regenerate_in_session(session: Session, patient_id: int) -> CalendarChange:
     if new_events:
         _cover_new_events(session, existing, new_events)
         cancelled += _cancel_after_status(patient, new_events)
-    return CalendarChange(added, removed, superseded, cancelled, kept, plan.warnings)
+    return CalendarChange(
+        added, removed, superseded, cancelled, kept, plan.warnings, reopened=reopened
+    )
 
 
 def _cover_new_events(
@@ -264,6 +275,19 @@ def ends_follow_up(
     return window_end >= status_date or due >= status_date
 
 
+def left_follow_up_reason(status: str, status_date: date) -> str:
+    """The reason given to the events cancelled when a patient left follow-up."""
+    return f"patient {status} on {status_date.isoformat()}"
+
+
+#: A reason written by ``left_follow_up_reason`` (and only such a reason).
+_LEFT_FOLLOW_UP = re.compile(
+    "patient ("
+    + "|".join(s.value for s in PatientStatus if s is not PatientStatus.ACTIVE)
+    + r") on \d{4}-\d{2}-\d{2}"
+)
+
+
 def _cancel_after_status(patient: Patient, events: list[FollowUpEvent]) -> int:
     if patient.status == "active" or patient.status_date is None:
         return 0
@@ -273,6 +297,22 @@ def _cancel_after_status(patient: Patient, events: list[FollowUpEvent]) -> int:
             event.state, event.due, event.window_end, event.booked_at, patient.status_date
         ):
             event.state = EventState.CANCELLED.value
-            event.reason = f"patient {patient.status} on {patient.status_date.isoformat()}"
+            event.reason = left_follow_up_reason(patient.status, patient.status_date)
+            count += 1
+    return count
+
+
+def _reopen_on_return(patient: Patient, events: list[FollowUpEvent]) -> int:
+    """Back in follow-up: the events cancelled because the patient had left are planned again,
+    without the appointment they had (it was cancelled)."""
+    if patient.status != "active":
+        return 0
+    count = 0
+    for event in events:
+        if event.state == EventState.CANCELLED.value and _LEFT_FOLLOW_UP.fullmatch(
+            event.reason or ""
+        ):
+            event.state, event.reason = EventState.PLANNED.value, None
+            event.booked_at = event.location = None
             count += 1
     return count
