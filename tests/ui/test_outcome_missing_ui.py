@@ -60,6 +60,10 @@ def test_a_past_appointment_with_no_outcome_heads_the_to_book_tab(
     view._open(first)
     selected = window.patient_view.selected_event()
     assert selected is not None and selected.id == ct.id
+    calendar = window.patient_view.table.model()
+    row = calendar.index(window.patient_view.table.currentIndex().row(), 4)
+    assert row.data() == "Booked · day passed, no outcome recorded"
+    assert row.data(Qt.ItemDataRole.BackgroundRole) == OUTCOME_MISSING_BACKGROUND
 
     window.tabs.setCurrentIndex(3)
     overdue = window.overdue
