@@ -183,7 +183,11 @@ def test_death_cancels_the_future_calendar_with_the_reason(db: Database) -> None
     future = [e for e in after if e.due >= date(2026, 11, 20)]
     assert future and all(e.state == "cancelled" for e in future)
     assert all(e.reason == "patient deceased on 2026-11-20" for e in future)
-    assert change.cancelled == len(future)
+    # the appointment booked for the 30th (due in September) cannot happen either
+    booked = next(e for e in after if e.id == events[0].id)
+    assert events[0].due < date(2026, 11, 20)
+    assert (booked.state, booked.reason) == ("cancelled", "patient deceased on 2026-11-20")
+    assert change.cancelled == len(future) + 1
     with pytest.raises(BadInput, match="Status date"):
         set_status(db, SCHEDULER, patient_id, "discharged", None, TODAY)
 

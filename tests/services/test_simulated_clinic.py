@@ -2,17 +2,22 @@
 
 Demo patients get their calendars from the real generator; then, every simulated day, the clinic's
 appointments are completed, missed (about one in eight, rebooked), rescheduled, cancelled with a
-reason or waived by a physician; a scheduler books from the to-book list and works off the overdue
-list; now and then a completion is undone (covered events reopen), patients recur (their calendars
-regenerate and old slots are superseded), die, are discharged or come back, and new referrals
-arrive without a tumour, then without a treatment, then with one (the "Needs a plan" worklist).
+reason or waived by a physician, or left without an outcome for a few days (the scheduler records
+it from the to-book list, where it heads the list); a scheduler books from the to-book list and
+works off the overdue list; now and then a completion is undone (covered events reopen),
+patients recur (their calendars regenerate and old slots are superseded), die, are discharged or
+come back, and new referrals arrive without a tumour, then without a treatment, then with one
+(the "Needs a plan" worklist).
 
 After every day the closed loop is checked against the worklists the app shows: every unfinished
 event of an active patient is cancelled with a reason (window open), planned beyond the booking
-horizon, or on exactly one list: to book, a clinic day, overdue or booked late (the overdue list
-has one row per patient and kind: its slots add up to the overdue events and its event is the
-oldest); every active patient has a calendar or is on "Needs a plan"; no event is ever lost
-(regenerations remove only the planned events they report).
+horizon, or on exactly one list: to book (an appointment whose day passed with no outcome
+recorded among them, marked so), a clinic day, overdue or booked late (the overdue list has one
+row per patient and kind: its slots add up to the overdue events and its event is the oldest);
+every active patient has a calendar or is on "Needs a plan"; no event is ever lost
+(regenerations remove only the planned events they report); no patient out of follow-up has an
+appointment from the day they left (death and discharge cancel by the window rule); once a week
+the dashboard's counts equal the lists'.
 
 Size: ``SURVTRACK_SIM_PATIENTS`` and ``SURVTRACK_SIM_YEARS`` (SQLite, default 80 patients x 5
 years), ``SURVTRACK_SIM_PG_PATIENTS`` and ``SURVTRACK_SIM_PG_YEARS`` (PostgreSQL, 60 x 1). Every
@@ -46,7 +51,7 @@ from survtrack.services.diagnosis import (
     save_treatment,
     save_tumour,
 )
-from survtrack.services.overdue import OverdueQuery, overdue_rows
+from survtrack.services.overdue import OverdueQuery, dashboard, overdue_rows
 from survtrack.services.patient_edit import PatientInput, create_patient, set_status
 from survtrack.store.audit import Actor
 from survtrack.store.engine import Database
@@ -86,6 +91,10 @@ class Stats:
     needs_a_plan_seen: int = 0
     #: appointments from today on of patients no longer in follow-up (most on one day)
     booked_inactive: int = 0
+    #: appointments whose day passed with no outcome recorded, window open (most on one day)
+    max_outcome_missing: int = 0
+    #: days an appointment waited for its outcome (longest)
+    longest_unrecorded: int = 0
     violations: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -114,8 +123,9 @@ class Clinic:
         self._past_appointments()
 
     def _past_appointments(self) -> None:
-        """The demo leaves appointments booked on days before the start without an outcome
-        (on no list while their window is open): the clinic records them first."""
+        """The demo leaves appointments booked on days before the start without an outcome (on
+        the to-book list while their window is open, then overdue): the clinic records them
+        first."""
         earliest = START - timedelta(days=3 * 365)
         for row in worklists.clinic_day(self.db, earliest, START - timedelta(days=1)):
             assert row.booked_at is not None
@@ -187,7 +197,11 @@ class Clinic:
             if current is None or current.state != EventState.BOOKED.value:
                 continue
             row = replace(listed, version=current.version)
-            roll = self.rng.random()
+            if self.rng.random() < 0.04:
+                # nobody records the outcome today: the appointment heads tomorrow's to-book list
+                self.stats.actions["outcome left unrecorded"] += 1
+                continue
+            roll = self._forced_roll() if self.stats.days >= 60 else self.rng.random()
             if roll < 0.12:
                 actions.miss(self.db, self.scheduler, row.event_id, self.today, row.version)
                 self.stats.actions["no-show"] += 1
@@ -230,6 +244,15 @@ class Clinic:
                 if token.covered and self.rng.random() < undo_rate:
                     self._undo_covering(token)
 
+    def _forced_roll(self) -> float:
+        """A roll of the dice, or the one that makes a rare action happen if a short run has
+        not had it yet (like ``FORCED`` for life events)."""
+        for name, roll in (("no-show", 0.05), ("reschedule", 0.13), ("cancel", 0.15),
+                           ("waive", 0.158)):  # fmt: skip
+            if not self.stats.actions[name]:
+                return roll
+        return self.rng.random()
+
     def _undo_covering(self, token: actions.Undo) -> None:
         """The completion was recorded on the wrong patient: undo it, the covered events reopen
         exactly as they were, and the appointment is marked a no-show."""
@@ -262,10 +285,36 @@ class Clinic:
         actions.miss(self.db, self.scheduler, token.event_id, self.today)
         self.stats.actions["undo"] += 1
 
+    def _record_late(self) -> None:
+        """The head of the to-book list: appointments whose day passed with no outcome recorded.
+        The scheduler records about half of them each day (done on the booked day, or a no-show
+        that goes back to booking); the rest wait for another day."""
+        for row in worklists.to_book(self.db, self.today, HORIZON_WEEKS):
+            if not row.outcome_missing:
+                break  # they come first
+            assert row.booked_at is not None
+            if self.rng.random() < 0.5:
+                continue
+            current = load_event(self.db, row.event_id)
+            if current is None or current.state != EventState.BOOKED.value:
+                continue  # covered by a completion recorded just before
+            waited = (self.today - row.booked_at.date()).days
+            self.stats.longest_unrecorded = max(self.stats.longest_unrecorded, waited)
+            if self.rng.random() < 0.12:
+                actions.miss(self.db, self.scheduler, row.event_id, self.today, current.version)
+            else:
+                actions.complete(
+                    self.db, self.scheduler, row.event_id, row.booked_at.date(), "ned",
+                    self.today, current.version,
+                )  # fmt: skip
+            self.stats.actions["outcome recorded late"] += 1
+
     def _schedule(self) -> None:
-        """The scheduler books most of the to-book list and works off part of the overdue list."""
+        """The scheduler records late outcomes, books most of the to-book list and works off
+        part of the overdue list."""
+        self._record_late()
         for index, row in enumerate(worklists.to_book(self.db, self.today, HORIZON_WEEKS)):
-            if self.rng.random() > 0.6:
+            if row.outcome_missing or self.rng.random() > 0.6:
                 continue
             day = max(row.suggested or row.window_start, row.window_start, self.today)
             if day <= self.today:
@@ -473,6 +522,7 @@ class Clinic:
                 )
             }
         to_book: set[int] = set()
+        passed: set[int] = set()
         clinic: set[int] = set()
         overdue: dict[tuple[int, str], list[tuple[date, int]]] = {}
         for eid, pid, kind, state, start, end, booked_at, reason in live:
@@ -482,8 +532,12 @@ class Clinic:
                 if not (reason or "").strip():
                     self._violation(f"event {eid} cancelled without a reason")
             elif state == "booked":
-                if booked_at is None or booked_at < day_start:
-                    self._violation(f"event {eid} booked for {booked_at}, before today: no list")
+                if booked_at is None:
+                    self._violation(f"event {eid} booked without a time: no list")
+                elif booked_at < day_start:
+                    # the day passed with no outcome recorded: on the to-book list, marked so
+                    to_book.add(eid)
+                    passed.add(eid)
                 else:
                     clinic.add(eid)
             elif start <= horizon:
@@ -491,12 +545,20 @@ class Clinic:
             else:
                 self._violation(f"event {eid} {state} with its window far ahead: no list")
 
-        listed = {r.event_id for r in worklists.to_book(db, today, HORIZON_WEEKS)}
-        if listed != to_book:
+        to_book_rows = worklists.to_book(db, today, HORIZON_WEEKS)
+        listed = {r.event_id for r in to_book_rows}
+        if listed != to_book or len(to_book_rows) != len(listed):
             self._violation(
                 f"to-book list: missing {sorted(to_book - listed)[:5]}, "
-                f"extra {sorted(listed - to_book)[:5]}"
+                f"extra {sorted(listed - to_book)[:5]}, {len(to_book_rows)} rows"
             )
+        marked = [r.event_id for r in to_book_rows if r.outcome_missing]
+        if set(marked) != passed or marked != [r.event_id for r in to_book_rows[: len(marked)]]:
+            self._violation(
+                f"to-book list: {len(marked)} marked no outcome recorded (first), {len(passed)} "
+                "appointments passed with no outcome"
+            )
+        self.stats.max_outcome_missing = max(self.stats.max_outcome_missing, len(passed))
         far = today + timedelta(days=3 * 365)
         active = set(self._active())
         booked_rows = worklists.clinic_day(db, today, far)
@@ -555,6 +617,14 @@ class Clinic:
         total_slots = sum(r.slots for rows in sections.values() for r in rows)
         if total_slots != sum(len(v) for v in overdue.values()):
             self._violation(f"overdue slots {total_slots} != overdue events")
+        if self.stats.days % 7 == 3:
+            board = dashboard(db, today)
+            counted = (board.total, board.booked_late, board.outcome_missing)
+            shown = (len(sections["to_book"]), len(sections["booked_late"]), len(passed))
+            if counted != shown:
+                self._violation(
+                    f"dashboard (to book, booked late, no outcome) {counted}, lists {shown}"
+                )
         self.stats.max_overdue_rows = max(self.stats.max_overdue_rows, len(seen))
 
         if no_plan:
@@ -590,7 +660,9 @@ def _assert_closed_loop(stats: Stats, years: int) -> None:
         f"removed), {stats.covering_undos} covering completions undone "
         f"({stats.reopened_by_undo} events reopened), overdue rows at most "
         f"{stats.max_overdue_rows}, needs a plan at most {stats.needs_a_plan_seen}, bookings "
-        f"of patients out of follow-up at most {stats.booked_inactive}"
+        f"of patients out of follow-up at most {stats.booked_inactive}, appointments with no "
+        f"outcome recorded at most {stats.max_outcome_missing} (longest wait "
+        f"{stats.longest_unrecorded} days)"
     )
     assert not stats.violations, "\n".join(stats.violations[:40])
     assert stats.days >= 365 * years
@@ -603,6 +675,11 @@ def _assert_closed_loop(stats: Stats, years: int) -> None:
         assert stats.actions[what] > 0, what
     assert stats.regenerations > 0  # removals, when a run has any, are accounted for above
     assert stats.needs_a_plan_seen > 0
+    # appointments left without an outcome were on the to-book list and recorded from it
+    assert stats.max_outcome_missing > 0 and stats.actions["outcome recorded late"] > 0
+    assert stats.longest_unrecorded >= 2
+    # leaving follow-up cancels every appointment from that day on (the window rule)
+    assert stats.booked_inactive == 0
 
 
 def _no_fsync(dbapi_connection: Any, _record: Any) -> None:

@@ -4,12 +4,19 @@ Regeneration keeps every completed, missed, cancelled, waived, booked and supers
 event moved by hand. Only planned, untouched events are compared with the new plan: those still in
 it stay (their window and suggested date refreshed), those gone are deleted, or marked superseded
 when a recurrence ended their episode. Events the plan adds are inserted. When the patient has died,
-been discharged or transferred, planned and booked events due from that date are cancelled with
-that reason. The caller gets counts it can tell the user ("3 events added, 2 removed").
+been discharged or transferred, what can no longer happen is cancelled with that reason, by the
+window rule the worklists use (``ends_follow_up``): a planned or missed event whose window is still
+open on that date or opens later, and an appointment booked for that date or later. An event whose
+window had already ended was overdue before and stays as it was, and so does an appointment on an
+earlier day (its outcome can still be recorded). When the patient comes back to follow-up, the
+events cancelled that way are planned again (to book as their windows open; overdue, and
+covered by the next exam of the kind, if their window ended meanwhile). The caller gets counts it
+can tell the user ("3 events added, 2 removed").
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -21,6 +28,7 @@ from survtrack.domain.events import (
     ACTIONABLE_STATES,
     UNFINISHED_STATES,
     EventState,
+    PatientStatus,
     is_covered_by,
     is_overdue,
 )
@@ -59,6 +67,8 @@ class CalendarChange:
     kept: int = 0
     warnings: tuple[str, ...] = ()
     problem: str | None = None  # why no calendar could be generated
+    #: events cancelled when the patient left follow-up, planned again on their return
+    reopened: int = 0
 
     def summary(self) -> str:
         if self.problem:
@@ -69,6 +79,8 @@ class CalendarChange:
             parts.append(f"{self.superseded} superseded by the recurrence")
         if self.cancelled:
             parts.append(f"{self.cancelled} cancelled")
+        if self.reopened:
+            parts.append(f"{self.reopened} planned again (back in follow-up)")
         return ", ".join(parts)
 
 
@@ -163,17 +175,18 @@ def regenerate_in_session(session: Session, patient_id: int) -> CalendarChange:
         session.scalars(select(FollowUpEvent).where(FollowUpEvent.patient_id == patient_id))
     )
     cancelled = _cancel_after_status(patient, existing)
+    reopened = _reopen_on_return(patient, existing)
     case = case_from_record(record)
     if case is None:
         patient.plan_problem = NO_TUMOUR
-        return CalendarChange(cancelled=cancelled, problem=patient.plan_problem)
+        return CalendarChange(cancelled=cancelled, problem=patient.plan_problem, reopened=reopened)
     try:
         settings = settings_in(session)
         protocols = load_set(settings.default_protocol_set)
         plan: Plan = plan_case(case, protocols, calendar_of(settings), patient.protocol_id)
     except BadInput as exc:
         patient.plan_problem = plan_problem(exc)
-        return CalendarChange(cancelled=cancelled, problem=patient.plan_problem)
+        return CalendarChange(cancelled=cancelled, problem=patient.plan_problem, reopened=reopened)
     patient.plan_problem = None
 
     wanted = {(e.rule, e.episode, e.due): e for e in plan.events}
@@ -209,7 +222,10 @@ def regenerate_in_session(session: Session, patient_id: int) -> CalendarChange:
     session.add_all(new_events)
     if new_events:
         _cover_new_events(session, existing, new_events)
-    return CalendarChange(added, removed, superseded, cancelled, kept, plan.warnings)
+        cancelled += _cancel_after_status(patient, new_events)
+    return CalendarChange(
+        added, removed, superseded, cancelled, kept, plan.warnings, reopened=reopened
+    )
 
 
 def _cover_new_events(
@@ -242,13 +258,63 @@ def _cover_new_events(
                 break
 
 
+def ends_follow_up(
+    state: str, due: date, window_end: date, booked_at: datetime | None, status_date: date
+) -> bool:
+    """Whether leaving follow-up on ``status_date`` (death, discharge, transfer) cancels the event.
+
+    The window rule of the worklists: an event is owed while its window is open, so a planned or
+    missed event whose window is open on that day or opens later can no longer be done, nor can
+    an appointment booked for that day or later. An event whose window ended before that day was
+    already overdue and stays as it was (it was not done); an appointment on an earlier day stays
+    booked, its outcome still to be recorded. Nothing is due on or after the status date
+    (clinical reference section 5, "Deceased or discharged").
+    """
+    if state not in ACTIONABLE_STATES:
+        return False
+    if state == EventState.BOOKED.value and booked_at is not None:
+        return booked_at.date() >= status_date
+    return window_end >= status_date or due >= status_date
+
+
+def left_follow_up_reason(status: str, status_date: date) -> str:
+    """The reason given to the events cancelled when a patient left follow-up."""
+    return f"patient {status} on {status_date.isoformat()}"
+
+
+#: A reason written by ``left_follow_up_reason`` (and only such a reason).
+_LEFT_FOLLOW_UP = re.compile(
+    "patient ("
+    + "|".join(s.value for s in PatientStatus if s is not PatientStatus.ACTIVE)
+    + r") on \d{4}-\d{2}-\d{2}"
+)
+
+
 def _cancel_after_status(patient: Patient, events: list[FollowUpEvent]) -> int:
     if patient.status == "active" or patient.status_date is None:
         return 0
     count = 0
     for event in events:
-        if event.state in ACTIONABLE_STATES and event.due >= patient.status_date:
+        if ends_follow_up(
+            event.state, event.due, event.window_end, event.booked_at, patient.status_date
+        ):
             event.state = EventState.CANCELLED.value
-            event.reason = f"patient {patient.status} on {patient.status_date.isoformat()}"
+            event.reason = left_follow_up_reason(patient.status, patient.status_date)
+            count += 1
+    return count
+
+
+def _reopen_on_return(patient: Patient, events: list[FollowUpEvent]) -> int:
+    """Back in follow-up: the events cancelled because the patient had left are planned again,
+    without the appointment they had (it was cancelled)."""
+    if patient.status != "active":
+        return 0
+    count = 0
+    for event in events:
+        if event.state == EventState.CANCELLED.value and _LEFT_FOLLOW_UP.fullmatch(
+            event.reason or ""
+        ):
+            event.state, event.reason = EventState.PLANNED.value, None
+            event.booked_at = event.location = None
             count += 1
     return count

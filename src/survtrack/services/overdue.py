@@ -35,6 +35,7 @@ from survtrack.domain.overdue import (
 )
 from survtrack.services.auth import SignedIn
 from survtrack.services.errors import ConflictError, check_version
+from survtrack.services.worklists import outcome_missing_count
 from survtrack.store.engine import Database
 from survtrack.store.models import (
     FollowUpEvent,
@@ -661,6 +662,9 @@ class Dashboard:
     total: int
     booked_late: int = 0
     acknowledged: int = 0
+    #: appointments whose day passed with no outcome recorded, window still open (on the
+    #: to-book list until recorded; overdue, and in ``total``, once the window has ended)
+    outcome_missing: int = 0
 
 
 def _month_ends(as_of: date, months: int) -> list[date]:
@@ -723,4 +727,5 @@ def dashboard(db: Database, as_of: date, months: int = 12) -> Dashboard:
         len(to_book),
         booked_late=len(every) - len(to_book),
         acknowledged=len(every) - len(hidden),
+        outcome_missing=outcome_missing_count(db, as_of),
     )

@@ -12,7 +12,13 @@ from survtrack.domain.events import EventKind
 from survtrack.domain.labels import state_label
 from survtrack.services.calendar import EventRow
 from survtrack.services.event_actions import RESULTS
-from survtrack.ui.state_colours import MUTED_TEXT, OVERDUE_BACKGROUND, ROW_TEXT, STATE_BACKGROUND
+from survtrack.ui.state_colours import (
+    MUTED_TEXT,
+    OUTCOME_MISSING_BACKGROUND,
+    OVERDUE_BACKGROUND,
+    ROW_TEXT,
+    STATE_BACKGROUND,
+)
 
 COLUMNS = (
     "Due",
@@ -46,6 +52,10 @@ class CalendarTableModel(QAbstractTableModel):
     def overdue(self, e: EventRow) -> bool:
         return self.active and e.is_overdue(self.today)
 
+    def outcome_missing(self, e: EventRow) -> bool:
+        """Booked for a day before today and nothing recorded (the to-book list has it)."""
+        return e.state == "booked" and e.booked_at is not None and e.booked_at.date() < self.today
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
 
@@ -74,7 +84,11 @@ class CalendarTableModel(QAbstractTableModel):
             suggested = e.suggested.isoformat() if e.suggested else ""
             return suggested + (" (moved)" if e.moved_by_hand else "")
         if column == 4:
-            return state_label(e.state) + (" · overdue" if self.overdue(e) else "")
+            if self.overdue(e):
+                return state_label(e.state) + " · overdue"
+            if self.outcome_missing(e):
+                return state_label(e.state) + " · day passed, no outcome recorded"
+            return state_label(e.state)
         if column == 5:
             return e.booked_at.strftime("%Y-%m-%d %H:%M") if e.booked_at else ""
         if column == 6:
@@ -98,6 +112,8 @@ class CalendarTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.BackgroundRole:
             if self.overdue(e):
                 return OVERDUE_BACKGROUND
+            if self.outcome_missing(e):
+                return OUTCOME_MISSING_BACKGROUND
             return STATE_BACKGROUND.get(e.state)
         if role == Qt.ItemDataRole.ForegroundRole:
             if e.state in ("cancelled", "superseded"):

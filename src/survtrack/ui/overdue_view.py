@@ -336,8 +336,15 @@ class OverdueView(QWidget):
 
     def _show_dashboard(self, board) -> None:  # type: ignore[no-untyped-def]
         self.dashboard.show_dashboard(board)
+        unrecorded = (
+            f", {board.outcome_missing:,} past "
+            f"{'appointment' if board.outcome_missing == 1 else 'appointments'} with no outcome "
+            "recorded (on To book)"
+            if board.outcome_missing
+            else ""
+        )
         self.count.setText(
-            f"{board.total:,} overdue to book, {board.booked_late:,} booked late "
+            f"{board.total:,} overdue to book, {board.booked_late:,} booked late{unrecorded} "
             f"as of {self.today().isoformat()}"
         )
 

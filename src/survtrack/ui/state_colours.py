@@ -29,6 +29,8 @@ STATE_MARK = {
     "covered": QColor("#8fbf95"),
 }
 OVERDUE_BACKGROUND = QColor("#f8d7d7")
+#: an appointment whose day passed with no outcome recorded (to-book list)
+OUTCOME_MISSING_BACKGROUND = QColor("#fff0b3")
 OVERDUE_MARK = QColor("#c62828")
 MUTED_TEXT = QColor("#777777")
 

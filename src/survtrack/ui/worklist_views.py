@@ -1,6 +1,10 @@
 """The scheduler's worklists: what to book in the next weeks, the clinic's day or week, and the
 active patients who have no follow-up calendar ("Needs a plan").
 
+The to-book list starts with the appointments whose day passed with no outcome recorded, painted
+apart and saying so: open the patient to record the result, or mark the event missed and book it
+again.
+
 Queries run on the background runner; the first page arrives through a signal and further pages
 load as the table scrolls. Enter or double-click opens the patient with that event selected.
 """
@@ -35,6 +39,7 @@ from survtrack.reports.appointment_export import clinic_day_csv
 from survtrack.services.booking_checks import ClinicDayGrid, clinic_day_grid
 from survtrack.services.errors import user_message
 from survtrack.services.worklists import (
+    OUTCOME_MISSING,
     NeedsPlanRow,
     WorklistRow,
     clinic_day,
@@ -45,7 +50,12 @@ from survtrack.store.engine import Database
 from survtrack.ui.forms import DateField, report_failure
 from survtrack.ui.paged_model import PagedTableModel, load_flags
 from survtrack.ui.saving import checked_write
-from survtrack.ui.state_colours import OVERDUE_BACKGROUND, ROW_TEXT, STATE_BACKGROUND
+from survtrack.ui.state_colours import (
+    OUTCOME_MISSING_BACKGROUND,
+    OVERDUE_BACKGROUND,
+    ROW_TEXT,
+    STATE_BACKGROUND,
+)
 from survtrack.ui.tables import fit_header_labels, list_table
 from survtrack.ui.workers import TaskRunner
 
@@ -74,7 +84,7 @@ class WorklistModel(PagedTableModel[WorklistRow]):
             "Patient": r.patient,
             "MRN": r.mrn,
             "Physician": r.physician or "",
-            "State": state_label(r.state),
+            "State": outcome_missing_words(r) if r.outcome_missing else state_label(r.state),
             "Location": r.location or "",
             "Flags": self.patient_flags.get(r.patient_id, ""),
         }
@@ -86,14 +96,30 @@ class WorklistModel(PagedTableModel[WorklistRow]):
         row = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             return self._value(row, self.columns[index.column()])
+        if role == Qt.ItemDataRole.ToolTipRole and row.outcome_missing:
+            assert row.booked_at is not None
+            where = f" at {row.location}" if row.location else ""
+            return (
+                f"The appointment of {row.booked_at.strftime('%Y-%m-%d %H:%M')}{where} has "
+                "passed and no outcome was recorded. Open the patient (Enter) to record the "
+                "result, or mark it missed and book it again."
+            )
         if role == Qt.ItemDataRole.BackgroundRole:
             if is_overdue(row.state, row.window_end, self.today):
                 return OVERDUE_BACKGROUND
+            if row.outcome_missing:
+                return OUTCOME_MISSING_BACKGROUND
             return STATE_BACKGROUND.get(row.state)
         if role == Qt.ItemDataRole.ForegroundRole:
             painted = is_overdue(row.state, row.window_end, self.today)
             return ROW_TEXT if painted or row.state in STATE_BACKGROUND else None
         return None
+
+
+def outcome_missing_words(row: WorklistRow) -> str:
+    """The to-book list's State cell for a booking whose day passed with no outcome recorded."""
+    booked = row.booked_at.date().isoformat() if row.booked_at else ""
+    return f"{OUTCOME_MISSING} ({booked})" if booked else OUTCOME_MISSING
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,7 +326,8 @@ class ToBookView(_WorklistView):
         metrics = self.fontMetrics()
         day = metrics.horizontalAdvance("0000-00-00") + 18
         kind = max(metrics.horizontalAdvance(k.label) for k in EventKind) + 16
-        for column, width in enumerate((day, day, day, day, kind, 190, 85, 180, 100)):
+        state = metrics.horizontalAdvance(f"{OUTCOME_MISSING} (0000-00-00)") + 16
+        for column, width in enumerate((day, day, day, day, kind, 190, 85, 180, state)):
             self.table.setColumnWidth(column, width)
         fit_header_labels(self.table)
         self.weeks = QSpinBox()
@@ -330,6 +357,13 @@ class ToBookView(_WorklistView):
 
     def _show_to_book(self, rows: list[WorklistRow]) -> None:
         self._show(rows, len(rows) < PAGE, ("event to book", "events to book"))
+        unrecorded = sum(r.outcome_missing for r in rows)
+        if unrecorded:
+            more = "" if len(rows) < PAGE or unrecorded < len(rows) else "+"
+            self.count.setText(
+                f"{self.count.text()}; {unrecorded:,}{more} of them booked for a day that has "
+                "passed with no outcome recorded (listed first)"
+            )
         if not rows:
             self.count.setText(
                 "Nothing to book in these weeks: choose more weeks or include windows already "
