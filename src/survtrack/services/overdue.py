@@ -21,8 +21,19 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import Select, String, and_, case, func, select, type_coerce
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ScalarSelect,
+    Select,
+    String,
+    Subquery,
+    and_,
+    case,
+    func,
+    select,
+    text,
+    type_coerce,
+)
+from sqlalchemy.orm import Session, aliased
 
 from survtrack.domain.errors import BadInput
 from survtrack.domain.events import EventKind, EventState
@@ -37,6 +48,7 @@ from survtrack.services.auth import SignedIn
 from survtrack.services.errors import ConflictError, check_version
 from survtrack.store.engine import Database
 from survtrack.store.models import (
+    BOOKED_STATE_SQL,
     FollowUpEvent,
     LastCompletion,
     OverdueAcknowledgement,
@@ -188,64 +200,62 @@ def _overdue_events(query: OverdueQuery) -> Select:
     return statement
 
 
-def _bookings(as_of: date) -> Select:
-    """Each patient's first booking of each kind from the as-of day on (id, time, place)."""
-    ranked = (
-        select(
-            FollowUpEvent.patient_id,
-            FollowUpEvent.kind,
-            FollowUpEvent.id,
-            type_coerce(FollowUpEvent.booked_at, String).label("booked_at"),
-            FollowUpEvent.location,
-            func.row_number()
-            .over(
-                partition_by=(FollowUpEvent.patient_id, FollowUpEvent.kind),
-                order_by=(FollowUpEvent.booked_at, FollowUpEvent.id),
-            )
-            .label("rank"),
-        )
+def _next_booking(events: Subquery, as_of: date) -> ScalarSelect[int]:
+    """The id of the patient's first booking of the row's kind from the as-of day on, if any:
+    one look-up in the booked events' partial index per row of the list."""
+    booked = aliased(FollowUpEvent, name="booked")
+    return (
+        select(booked.id)
         .where(
-            FollowUpEvent.state == EventState.BOOKED.value,
-            FollowUpEvent.booked_at >= datetime.combine(as_of, time.min),
+            booked.patient_id == events.c.patient_id,
+            booked.kind == events.c.kind,
+            text(f"booked.{BOOKED_STATE_SQL}"),  # as the partial index has it
+            booked.booked_at >= datetime.combine(as_of, time.min),
         )
-        .subquery()
+        .order_by(booked.booked_at, booked.id)
+        .limit(1)
+        .scalar_subquery()
     )
-    return select(ranked).where(ranked.c.rank == 1)
 
 
 def _group_statement(query: OverdueQuery) -> Select:
-    """One row per overdue (patient, kind): the oldest event, slots, booking, acknowledgement."""
+    """One row per overdue (patient, kind): the oldest event, slots, booking, acknowledgement,
+    and the oldest event's note (read for these rows only, by id)."""
     events = _overdue_events(query).subquery()
-    bookings = _bookings(query.as_of).subquery()
+    firsts = (
+        select(events, _next_booking(events, query.as_of).label("booking_id"))
+        .where(events.c.rank == 1)
+        .subquery()
+    )
+    booking = aliased(FollowUpEvent, name="booking")
+    noted = aliased(FollowUpEvent, name="noted")
     ack = OverdueAcknowledgement
     return (
         select(
-            events.c.id,
-            events.c.patient_id,
-            events.c.kind,
-            events.c.due,
-            events.c.window_end,
-            case((events.c.high == 1, "high"), else_=events.c.risk).label("risk"),
-            events.c.state,
-            events.c.version,
-            events.c.slots,
-            bookings.c.id.label("booking_id"),
-            bookings.c.booked_at,
-            bookings.c.location,
+            firsts.c.id,
+            firsts.c.patient_id,
+            firsts.c.kind,
+            firsts.c.due,
+            firsts.c.window_end,
+            case((firsts.c.high == 1, "high"), else_=firsts.c.risk).label("risk"),
+            firsts.c.state,
+            firsts.c.version,
+            firsts.c.slots,
+            firsts.c.booking_id,
+            type_coerce(booking.booked_at, String).label("booked_at"),
+            booking.location,
             type_coerce(ack.acknowledged_at, String).label("acknowledged_at"),
             ack.acknowledged_by,
             type_coerce(ack.snoozed_until, String).label("snoozed_until"),
             ack.oldest_event_id,
             ack.slots.label("ack_slots"),
             ack.booking_event_id,
+            noted.note,
         )
-        .select_from(events)
-        .outerjoin(
-            bookings,
-            and_(bookings.c.patient_id == events.c.patient_id, bookings.c.kind == events.c.kind),
-        )
-        .outerjoin(ack, and_(ack.patient_id == events.c.patient_id, ack.kind == events.c.kind))
-        .where(events.c.rank == 1)
+        .select_from(firsts)
+        .outerjoin(booking, booking.id == firsts.c.booking_id)
+        .outerjoin(ack, and_(ack.patient_id == firsts.c.patient_id, ack.kind == firsts.c.kind))
+        .outerjoin(noted, noted.id == firsts.c.id)
     )
 
 
@@ -332,16 +342,12 @@ def _read_rows(session: Session, query: OverdueQuery) -> list[OverdueRow]:
         for pid, mrn, family, given, physician in session.execute(statement):
             patients[pid] = (mrn, f"{family}, {given}", physician)
     last_done = _last_done(session, None if whole else patient_ids, days)
-    notes = dict(
-        session.execute(
-            select(FollowUpEvent.id, FollowUpEvent.note).where(FollowUpEvent.note.is_not(None))
-        ).all()
-    )
     judged: dict[tuple[object, str, str | None, int], tuple[int, str]] = {}
     rows = []
     append, new = rows.append, tuple.__new__
     for (event_id, pid, kind, due, window_end, risk, state, version, slots, booking_id,
-         booked_at, location, ack_at, ack_by, snoozed, *_ack) in wanted:  # fmt: skip
+         booked_at, location, ack_at, ack_by, snoozed, _oldest, _slots, _booking,
+         note) in wanted:  # fmt: skip
         mrn, name, physician = patients[pid]
         key = (window_end, kind, risk, slots)
         verdict = judged.get(key)
@@ -369,7 +375,7 @@ def _read_rows(session: Session, query: OverdueQuery) -> list[OverdueRow]:
                     verdict[1],
                     _moment(ack_at),
                     ack_by,
-                    notes.get(event_id),
+                    note,
                     version,
                     slots,
                     booking_id,
