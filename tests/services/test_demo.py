@@ -466,3 +466,22 @@ def test_a_new_file_gets_its_triggers_back(sqlite_db: Database) -> None:
     pid = add_patient(sqlite_db, "9999999", "Added", "After")
     add_event(sqlite_db, pid, "chest_ct", TODAY, state="completed", closed_on=TODAY)
     assert (pid, "chest_ct", TODAY.isoformat()) in last_done(sqlite_db)
+
+
+def test_a_worker_that_fails_leaves_the_file_as_it_was(
+    tmp_path,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No worker rows, no demo: the transaction is rolled back, the set-aside indexes and
+    triggers included, and the failure is told in one sentence."""
+    db = open_database(f"sqlite:///{tmp_path / 'failed.db'}")
+    try:
+        schema = schema_objects(db)
+        monkeypatch.setattr("survtrack.services.demo.sys.executable", "/bin/false")
+        with pytest.raises(RuntimeError, match="worker process ended without its rows"):
+            generate_demo(db, 50, 1, TODAY, DEMO, worker=True)
+        with db.read() as session:
+            assert session.scalar(select(func.count()).select_from(Patient)) == 0
+        assert schema_objects(db) == schema
+    finally:
+        db.dispose()

@@ -24,8 +24,9 @@ import pickle
 import random
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
@@ -729,37 +730,63 @@ def _load_from_worker(
     pickle on its standard input; the batches come back on its standard output as length-prefixed
     ``marshal`` data: plain tuples of text, numbers and None, ten times faster to pack than pickle.
     """
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from survtrack.services.demo import _worker_main; _worker_main()"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-    )
+    # a failing worker's last words go to a file, never to the user's terminal
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "from survtrack.services.demo import _worker_main; _worker_main()",
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+        )
+        try:
+            return _receive(connection, job, progress, process, errors)
+        finally:
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+            for pipe in (process.stdin, process.stdout):
+                with suppress(OSError):  # a broken pipe to a worker that died
+                    pipe.close()  # type: ignore[union-attr]
+
+
+def _receive(
+    connection: Connection,
+    job: _Job,
+    progress: Callable[[int, int], None] | None,
+    process: subprocess.Popen[bytes],
+    errors: Any,
+) -> tuple[_Counts, ClinicStats]:
     assert process.stdin is not None and process.stdout is not None
-    try:
+    with suppress(BrokenPipeError):  # a worker that died at once is told below
         process.stdin.write(pickle.dumps(job))
         process.stdin.close()
-        read = process.stdout.read
-        while True:
-            head = read(8)
-            if len(head) < 8:
-                raise RuntimeError("the demo's worker process ended without its rows")
-            batch = marshal.loads(read(int.from_bytes(head, "little")))
-            if isinstance(batch, str):
-                raise RuntimeError(f"the demo's worker process failed: {batch}")
-            if batch is None:
-                break
-            done, tables = batch
-            for table_name, columns, params in tables:
-                _insert_params(connection, table_name, columns, params)
-            if progress:
-                progress(done, job.patients)
-        outcome = pickle.loads(process.stdout.read())
-        return outcome  # type: ignore[no-any-return]
-    finally:
-        process.stdout.close()
-        if process.poll() is None:
-            process.kill()
-        process.wait()
+    read = process.stdout.read
+    while True:
+        head = read(8)
+        if len(head) < 8:
+            process.wait()
+            errors.seek(0)
+            said = errors.read().decode(errors="replace").strip().splitlines()
+            raise RuntimeError(
+                "the demo's worker process ended without its rows"
+                + (f": {said[-1]}" if said else "")
+            )
+        batch = marshal.loads(read(int.from_bytes(head, "little")))
+        if isinstance(batch, str):
+            raise RuntimeError(f"the demo's worker process failed: {batch}")
+        if batch is None:
+            break
+        done, tables = batch
+        for table_name, columns, params in tables:
+            _insert_params(connection, table_name, columns, params)
+        if progress:
+            progress(done, job.patients)
+    outcome = pickle.loads(read())
+    return outcome  # type: ignore[no-any-return]
 
 
 def _worker_main() -> None:
