@@ -33,7 +33,7 @@ from sqlalchemy import (
     text,
     type_coerce,
 )
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from survtrack.domain.errors import BadInput
 from survtrack.domain.events import EventKind, EventState
@@ -200,19 +200,22 @@ def _overdue_events(query: OverdueQuery) -> Select:
     return statement
 
 
+_EVENTS = FollowUpEvent.__table__
+
+
 def _next_booking(events: Subquery, as_of: date) -> ScalarSelect[int]:
     """The id of the patient's first booking of the row's kind from the as-of day on, if any:
     one look-up in the booked events' partial index per row of the list."""
-    booked = aliased(FollowUpEvent, name="booked")
+    booked = _EVENTS.alias("booked")  # a Core alias: no ORM adaptation to pay for
     return (
-        select(booked.id)
+        select(booked.c.id)
         .where(
-            booked.patient_id == events.c.patient_id,
-            booked.kind == events.c.kind,
+            booked.c.patient_id == events.c.patient_id,
+            booked.c.kind == events.c.kind,
             text(f"booked.{BOOKED_STATE_SQL}"),  # as the partial index has it
-            booked.booked_at >= datetime.combine(as_of, time.min),
+            booked.c.booked_at >= datetime.combine(as_of, time.min),
         )
-        .order_by(booked.booked_at, booked.id)
+        .order_by(booked.c.booked_at, booked.c.id)
         .limit(1)
         .scalar_subquery()
     )
@@ -220,15 +223,16 @@ def _next_booking(events: Subquery, as_of: date) -> ScalarSelect[int]:
 
 def _group_statement(query: OverdueQuery) -> Select:
     """One row per overdue (patient, kind): the oldest event, slots, booking, acknowledgement,
-    and the oldest event's note (read for these rows only, by id)."""
+    the oldest event's note, the patient (MRN, name, physician) and the last completion of the
+    kind, each looked up for these rows only, by key."""
     events = _overdue_events(query).subquery()
     firsts = (
         select(events, _next_booking(events, query.as_of).label("booking_id"))
         .where(events.c.rank == 1)
         .subquery()
     )
-    booking = aliased(FollowUpEvent, name="booking")
-    noted = aliased(FollowUpEvent, name="noted")
+    booking = _EVENTS.alias("booking")
+    noted = _EVENTS.alias("noted")
     ack = OverdueAcknowledgement
     return (
         select(
@@ -242,20 +246,33 @@ def _group_statement(query: OverdueQuery) -> Select:
             firsts.c.version,
             firsts.c.slots,
             firsts.c.booking_id,
-            type_coerce(booking.booked_at, String).label("booked_at"),
-            booking.location,
+            type_coerce(booking.c.booked_at, String).label("booked_at"),
+            booking.c.location,
             type_coerce(ack.acknowledged_at, String).label("acknowledged_at"),
             ack.acknowledged_by,
             type_coerce(ack.snoozed_until, String).label("snoozed_until"),
             ack.oldest_event_id,
             ack.slots.label("ack_slots"),
             ack.booking_event_id,
-            noted.note,
+            noted.c.note,
+            Patient.mrn,
+            Patient.family_name,
+            Patient.given_name,
+            Patient.physician,
+            type_coerce(LastCompletion.closed_on, String).label("last_done"),
         )
         .select_from(firsts)
-        .outerjoin(booking, booking.id == firsts.c.booking_id)
+        .join(Patient, Patient.id == firsts.c.patient_id)
+        .outerjoin(booking, booking.c.id == firsts.c.booking_id)
         .outerjoin(ack, and_(ack.patient_id == firsts.c.patient_id, ack.kind == firsts.c.kind))
-        .outerjoin(noted, noted.id == firsts.c.id)
+        .outerjoin(noted, noted.c.id == firsts.c.id)
+        .outerjoin(
+            LastCompletion,
+            and_(
+                LastCompletion.patient_id == firsts.c.patient_id,
+                LastCompletion.kind == firsts.c.kind,
+            ),
+        )
     )
 
 
@@ -293,10 +310,6 @@ class _Days(dict):  # type: ignore[type-arg]
         return value
 
 
-#: Beyond this many patients, one read of the active patients beats looking them up by id.
-WHOLE_TABLE = 3_000
-
-
 def _read_rows(session: Session, query: OverdueQuery) -> list[OverdueRow]:
     """Every row of the list for the query, in its order.
 
@@ -327,28 +340,12 @@ def _read_rows(session: Session, query: OverdueQuery) -> list[OverdueRow]:
         wanted.append(row)
     if not wanted:
         return []
-    patient_ids = sorted({r[1] for r in wanted})
-    whole = len(patient_ids) > WHOLE_TABLE
-    patients: dict[int, tuple[str, str, str | None]] = {}
-    columns = select(
-        Patient.id, Patient.mrn, Patient.family_name, Patient.given_name, Patient.physician
-    )
-    for chunk in [None] if whole else _chunks(patient_ids):
-        statement = (
-            columns.where(Patient.status == "active")
-            if chunk is None
-            else columns.where(Patient.id.in_(chunk))
-        )
-        for pid, mrn, family, given, physician in session.execute(statement):
-            patients[pid] = (mrn, f"{family}, {given}", physician)
-    last_done = _last_done(session, None if whole else patient_ids, days)
     judged: dict[tuple[object, str, str | None, int], tuple[int, str]] = {}
     rows = []
     append, new = rows.append, tuple.__new__
     for (event_id, pid, kind, due, window_end, risk, state, version, slots, booking_id,
          booked_at, location, ack_at, ack_by, snoozed, _oldest, _slots, _booking,
-         note) in wanted:  # fmt: skip
-        mrn, name, physician = patients[pid]
+         note, mrn, family, given, physician, last) in wanted:  # fmt: skip
         key = (window_end, kind, risk, slots)
         verdict = judged.get(key)
         if verdict is None:
@@ -361,7 +358,7 @@ def _read_rows(session: Session, query: OverdueQuery) -> list[OverdueRow]:
                     event_id,
                     pid,
                     mrn,
-                    name,
+                    f"{family}, {given}",
                     physician,
                     kind,
                     days[due],
@@ -371,7 +368,7 @@ def _read_rows(session: Session, query: OverdueQuery) -> list[OverdueRow]:
                     state,
                     booking_id is not None,
                     _moment(booked_at),
-                    last_done.get((pid, kind)),
+                    days[last],
                     verdict[1],
                     _moment(ack_at),
                     ack_by,
