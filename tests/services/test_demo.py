@@ -410,3 +410,78 @@ def test_demo_adds_to_existing_patients_without_clashing(sqlite_db: Database) ->
 def test_patient_count_is_validated(sqlite_db: Database) -> None:
     with pytest.raises(BadInput, match="patients"):
         generate_demo(sqlite_db, 0, 1, TODAY, DEMO)
+
+
+def schema_objects(db: Database) -> set[tuple[str, str, str]]:
+    with db.engine.connect() as conn:
+        return {
+            (kind, name, sql)
+            for kind, name, sql in conn.exec_driver_sql(
+                "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL "
+                "AND name NOT LIKE 'sqlite_stat%'"
+            )
+        }
+
+
+def last_done(db: Database) -> list[tuple]:
+    """The last completions as the app reads them, and as the completed events give them."""
+    with db.engine.connect() as conn:
+        kept = conn.exec_driver_sql(
+            "SELECT patient_id, kind, closed_on FROM last_completions ORDER BY 1, 2"
+        ).all()
+        computed = conn.exec_driver_sql(
+            "SELECT patient_id, kind, max(closed_on) FROM followup_events WHERE state = "
+            "'completed' AND closed_on IS NOT NULL GROUP BY patient_id, kind ORDER BY 1, 2"
+        ).all()
+    assert kept == computed
+    return [tuple(r) for r in kept]
+
+
+def test_a_worker_process_makes_the_same_demo(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A large demo is made in a second process while the first writes: the same rows, the
+    same summary, the same schema as made in one process."""
+    dbs = [open_database(f"sqlite:///{tmp_path / f'{n}.db'}") for n in ("one", "two")]
+    try:
+        schema = schema_objects(dbs[0])
+        alone = generate_demo(dbs[0], 150, 5, TODAY, DEMO, worker=False)
+        shared = generate_demo(dbs[1], 150, 5, TODAY, DEMO, worker=True)
+        assert alone == shared
+        assert snapshot(dbs[0]) == snapshot(dbs[1])
+        assert last_done(dbs[0]) == last_done(dbs[1])
+        # a new file is loaded with its indexes and triggers set aside: all made again
+        assert schema_objects(dbs[0]) == schema_objects(dbs[1]) == schema
+    finally:
+        for db in dbs:
+            db.dispose()
+
+
+def test_a_new_file_gets_its_triggers_back(sqlite_db: Database) -> None:
+    """The first demo of a file loads without triggers; a second demo, and the app's own
+    completions afterwards, are kept in the last completions by the triggers again."""
+    generate_demo(sqlite_db, 40, 1, TODAY, DEMO)
+    first = last_done(sqlite_db)
+    generate_demo(sqlite_db, 40, 2, TODAY, DEMO)
+    second = last_done(sqlite_db)
+    assert first and len(second) > len(first)
+    pid = add_patient(sqlite_db, "9999999", "Added", "After")
+    add_event(sqlite_db, pid, "chest_ct", TODAY, state="completed", closed_on=TODAY)
+    assert (pid, "chest_ct", TODAY.isoformat()) in last_done(sqlite_db)
+
+
+def test_a_worker_that_fails_leaves_the_file_as_it_was(
+    tmp_path,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No worker rows, no demo: the transaction is rolled back, the set-aside indexes and
+    triggers included, and the failure is told in one sentence."""
+    db = open_database(f"sqlite:///{tmp_path / 'failed.db'}")
+    try:
+        schema = schema_objects(db)
+        monkeypatch.setattr("survtrack.services.demo.sys.executable", "/bin/false")
+        with pytest.raises(RuntimeError, match="worker process ended without its rows"):
+            generate_demo(db, 50, 1, TODAY, DEMO, worker=True)
+        with db.read() as session:
+            assert session.scalar(select(func.count()).select_from(Patient)) == 0
+        assert schema_objects(db) == schema
+    finally:
+        db.dispose()

@@ -18,13 +18,17 @@ says how many rows the demo added.
 
 from __future__ import annotations
 
+import marshal
 import math
+import pickle
 import random
+import subprocess
+import sys
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from operator import itemgetter
 from typing import Any, TypeVar
 
 from sqlalchemy import Boolean, Connection, Date, DateTime, Table, func, insert, select
@@ -407,26 +411,37 @@ def _bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]
     if connection.dialect.name != "sqlite":
         connection.execute(insert(table), rows)
         return
+    _insert_params(connection, table.name, *_sqlite_params(table, rows))
+
+
+def _sqlite_params(table: Table, rows: list[dict[str, Any]]) -> tuple[list[str], list[tuple]]:  # type: ignore[type-arg]
+    """The rows' columns and their values as SQLite stores them, one tuple a row.
+
+    Built column by column: dates, times and flags go through one converted-value cache per
+    column (a demo has a few thousand distinct days for millions of values); other values pass
+    as they are.
+    """
     columns = list(rows[0])
+    values = []
+    for column in columns:
+        found = [row[column] for row in rows]
+        if isinstance(table.c[column].type, (Date, DateTime, Boolean)):
+            found = list(map(_SqliteValues().__getitem__, found))
+        values.append(found)
+    return columns, list(zip(*values, strict=True))
+
+
+def _insert_params(
+    connection: Connection,
+    table_name: str,
+    columns: list[str],
+    params: list[tuple],  # type: ignore[type-arg]
+) -> None:
     quote = connection.dialect.identifier_preparer.quote
     sql = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+        f"INSERT INTO {quote(table_name)} ({', '.join(quote(c) for c in columns)}) "
         f"VALUES ({', '.join('?' for _ in columns)})"
     )
-    # Dates, times and flags go through one converted-value cache per column (a demo has a
-    # few thousand distinct days for millions of values); other values pass as they are.
-    converted = [
-        (i, _SqliteValues().__getitem__)
-        for i, c in enumerate(columns)
-        if isinstance(table.c[c].type, (Date, DateTime, Boolean))
-    ]
-    values_of = itemgetter(*columns)
-    params = []
-    for row in rows:
-        values = list(values_of(row))
-        for i, convert in converted:
-            values[i] = convert(values[i])
-        params.append(tuple(values))
     connection.exec_driver_sql(sql, params)
 
 
@@ -459,6 +474,44 @@ def _bulk_cache(connection: Connection) -> Iterator[None]:
         connection.exec_driver_sql(f"PRAGMA cache_size = {int(before or -2000)}")
 
 
+@contextmanager
+def _new_file_load(connection: Connection) -> Iterator[None]:
+    """Into a new SQLite file (no patient yet): the loaded tables' indexes and triggers are set
+    aside during the load and made again at its end, in the same transaction.
+
+    An index built once from the whole table is a sort; kept during the load it takes millions of
+    inserts at random places, which is most of the load's time at 10^5 patients once the file
+    outgrows the page cache. ``last_completions`` (kept by the events' triggers) is filled by one
+    statement computing what the triggers would have. Each index and trigger is made again from
+    its own stored SQL, so the schema is unchanged; an error rolls the whole transaction back,
+    dropped indexes included. No fsync happens inside the transaction (``synchronous`` applies
+    to the commit, which stays as configured).
+    """
+    if (
+        connection.dialect.name != "sqlite"
+        or connection.exec_driver_sql("SELECT EXISTS (SELECT 1 FROM patients)").scalar()
+    ):
+        yield
+        return
+    tables = tuple(model.__tablename__ for model in _TABLE_ORDER)
+    marks = ", ".join("?" for _ in tables)
+    aside = connection.exec_driver_sql(
+        f"SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
+        f"AND sql IS NOT NULL AND tbl_name IN ({marks}) ORDER BY type, name",
+        tables,
+    ).all()
+    for kind, name, _ in aside:
+        connection.exec_driver_sql(f'DROP {kind.upper()} "{name}"')
+    yield
+    for _kind, _, sql in aside:  # indexes first (ordered by type), then triggers
+        connection.exec_driver_sql(sql)
+    connection.exec_driver_sql(
+        "INSERT INTO last_completions (patient_id, kind, closed_on) "
+        "SELECT patient_id, kind, max(closed_on) FROM followup_events "
+        "WHERE state = 'completed' AND closed_on IS NOT NULL GROUP BY patient_id, kind"
+    )
+
+
 def _facts(synth: _Synth, patient_id: int) -> PatientFacts:
     amputations = sorted(
         (t["start"], t["amputation_level"])
@@ -483,6 +536,7 @@ def _facts(synth: _Synth, patient_id: int) -> PatientFacts:
 class _Ids:
     """The next free id of each table the demo links rows to by id."""
 
+    patients: int
     events: int
     side_effects: int
     rehab_plans: int
@@ -515,6 +569,7 @@ def generate_demo(
     actor: Actor,
     with_events: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    worker: bool | None = None,
 ) -> DemoSummary:
     """Add ``patients`` synthetic patients; the same seed and today give the same patients.
 
@@ -522,81 +577,43 @@ def generate_demo(
     (``demo_clinic``): bookings, no-shows, cancellations, waivers, completions and the events they
     cover, visits, side effects and rehabilitation. Without, only the patients and their case
     facts are written (and why the engine refuses a case, for the "Needs a plan" list).
+
+    ``worker``: make the rows in a second process while this one writes them (SQLite only; by
+    default from ``WORKER_FROM`` patients on). The rows are the same either way.
     """
     if not 1 <= patients <= MAX_PATIENTS:
         raise BadInput("patients", f"must be between 1 and {MAX_PATIENTS}")
-    rng = random.Random(seed)
     now = datetime.now(UTC)
     calendar = clinic_calendar(db)
-    protocols = load_protocols()
-    stats = ClinicStats()
-    counts = dict(
-        tumours=0,
-        treatments=0,
-        recurrences=0,
-        events=0,
-        deceased=0,
-        amputations=0,
-        visits=0,
-        side_effects=0,
-        rehab_plans=0,
-        needs_plan=0,
-    )
-    with db.write(actor) as session, _bulk_cache(session.connection()):
-        next_id = _next_id(session, Patient)
-        ids = _Ids(
+    with (
+        db.write(actor) as session,
+        _bulk_cache(session.connection()),
+        _new_file_load(session.connection()),
+    ):
+        connection = session.connection()
+        first = _Ids(
+            _next_id(session, Patient),
             _next_id(session, FollowUpEvent),
             _next_id(session, SideEffect),
             _next_id(session, RehabPlan),
         )
-        done = 0
-        while done < patients:
-            size = min(BATCH, patients - done)
-            tables: dict[Any, list[dict[str, Any]]] = {model: [] for model in _TABLE_ORDER}
-            for offset in range(size):
-                pid = next_id + done + offset
-                synth = _synth_patient(rng, pid, today, now)
-                patient = {"id": pid, **synth.patient, "plan_problem": None}
-                tables[Patient].append(patient)
-                tables[TumourRow].append({"patient_id": pid, **synth.tumour})
-                tables[TreatmentRow].extend({"patient_id": pid, **row} for row in synth.treatments)
-                tables[RecurrenceRow].extend(
-                    {"patient_id": pid, **row} for row in synth.recurrences
-                )
-                counts["amputations"] += sum(
-                    1 for row in synth.treatments if row["procedure"] == "amputation"
-                )
-                counts["deceased"] += synth.patient["status"] == "deceased"
-                try:
-                    plan = plan_case(synth.case, protocols, calendar) if with_events else None
-                    require_default_protocol(synth.tumour["histology"], "tumour.histology")
-                except BadInput as exc:
-                    # the same words the calendar service stores when the engine refuses a case
-                    patient["plan_problem"] = plan_problem(exc)
-                    counts["needs_plan"] += synth.patient["status"] == "active"
-                    plan = None
-                if with_events:
-                    _history(
-                        rng, synth, _facts(synth, pid), plan, ids, today, calendar, stats, tables
-                    )
-            connection = session.connection()
-            for model in _TABLE_ORDER:
-                if tables[model]:
-                    _bulk_insert(connection, model.__table__, tables[model])
-            counts["tumours"] += len(tables[TumourRow])
-            counts["treatments"] += len(tables[TreatmentRow])
-            counts["recurrences"] += len(tables[RecurrenceRow])
-            counts["events"] += len(tables[FollowUpEvent])
-            counts["visits"] += len(tables[Visit])
-            counts["side_effects"] += len(tables[SideEffect])
-            counts["rehab_plans"] += len(tables[RehabPlan])
-            done += size
-            if progress:
-                progress(done, patients)
-        _advance_sequences(session.connection())
+        job = _Job(patients, seed, today, now, calendar, with_events, first)
+        if worker is None:
+            worker = patients >= WORKER_FROM and not getattr(sys, "frozen", False)
+        if worker and connection.dialect.name == "sqlite":
+            counts, stats = _load_from_worker(connection, job, progress)
+        else:
+            counts, stats = _Counts(), ClinicStats()
+            for done, tables in _batches(job, counts, stats):
+                for model in _TABLE_ORDER:
+                    if tables[model]:
+                        _bulk_insert(connection, model.__table__, tables[model])
+                if progress:
+                    progress(done, patients)
+        _advance_sequences(connection)
         summary = DemoSummary(
             patients=patients,
-            **counts,
+            **counts.as_dict(),
             bookings=stats.bookings,
             no_shows=stats.no_shows,
             covered=stats.covered,
@@ -610,11 +627,194 @@ def generate_demo(
                 "seed": seed,
                 "today": today.isoformat(),
                 "patients": patients,
-                "events": counts["events"],
+                "events": counts.events,
             },
         )
     db.optimize(thorough=True)
     return summary
+
+
+#: From this many patients on, the rows are made in a second process while this one writes.
+WORKER_FROM = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """What makes the demo's rows (everything a worker process needs, picklable)."""
+
+    patients: int
+    seed: int
+    today: date
+    now: datetime
+    calendar: ClinicCalendar
+    with_events: bool
+    first: _Ids
+
+
+@dataclass(slots=True)
+class _Counts:
+    """Rows the demo added, by what they are, for its summary line."""
+
+    tumours: int = 0
+    treatments: int = 0
+    recurrences: int = 0
+    events: int = 0
+    deceased: int = 0
+    amputations: int = 0
+    visits: int = 0
+    side_effects: int = 0
+    rehab_plans: int = 0
+    needs_plan: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
+
+
+def _batches(
+    job: _Job, counts: _Counts, stats: ClinicStats
+) -> Iterator[tuple[int, dict[Any, list[dict[str, Any]]]]]:
+    """The rows of each batch of patients, table by table, with how many patients are done.
+
+    One random generator for the whole demo, patients in order: the same job gives the same rows
+    wherever it runs.
+    """
+    rng = random.Random(job.seed)
+    protocols = load_protocols()
+    calendar, today, now, with_events = job.calendar, job.today, job.now, job.with_events
+    ids = replace(job.first)
+    done = 0
+    while done < job.patients:
+        size = min(BATCH, job.patients - done)
+        tables: dict[Any, list[dict[str, Any]]] = {model: [] for model in _TABLE_ORDER}
+        for offset in range(size):
+            pid = job.first.patients + done + offset
+            synth = _synth_patient(rng, pid, today, now)
+            patient = {"id": pid, **synth.patient, "plan_problem": None}
+            tables[Patient].append(patient)
+            tables[TumourRow].append({"patient_id": pid, **synth.tumour})
+            tables[TreatmentRow].extend({"patient_id": pid, **row} for row in synth.treatments)
+            tables[RecurrenceRow].extend({"patient_id": pid, **row} for row in synth.recurrences)
+            counts.amputations += sum(
+                1 for row in synth.treatments if row["procedure"] == "amputation"
+            )
+            counts.deceased += synth.patient["status"] == "deceased"
+            try:
+                plan = plan_case(synth.case, protocols, calendar) if with_events else None
+                require_default_protocol(synth.tumour["histology"], "tumour.histology")
+            except BadInput as exc:
+                # the same words the calendar service stores when the engine refuses a case
+                patient["plan_problem"] = plan_problem(exc)
+                counts.needs_plan += synth.patient["status"] == "active"
+                plan = None
+            if with_events:
+                _history(rng, synth, _facts(synth, pid), plan, ids, today, calendar, stats, tables)
+        counts.tumours += len(tables[TumourRow])
+        counts.treatments += len(tables[TreatmentRow])
+        counts.recurrences += len(tables[RecurrenceRow])
+        counts.events += len(tables[FollowUpEvent])
+        counts.visits += len(tables[Visit])
+        counts.side_effects += len(tables[SideEffect])
+        counts.rehab_plans += len(tables[RehabPlan])
+        done += size
+        yield done, tables
+
+
+def _load_from_worker(
+    connection: Connection, job: _Job, progress: Callable[[int, int], None] | None
+) -> tuple[_Counts, ClinicStats]:
+    """Rows made by a worker process (``_worker_main``), written here as they arrive.
+
+    Making the rows (the engine, the clinic's past) and writing them take about as long each at
+    10^5 patients; on two cores they overlap. The worker is a plain ``python -c`` of this module
+    (no multiprocessing: nothing of the caller's main script is run again). The job goes in as
+    pickle on its standard input; the batches come back on its standard output as length-prefixed
+    ``marshal`` data: plain tuples of text, numbers and None, ten times faster to pack than pickle.
+    """
+    # a failing worker's last words go to a file, never to the user's terminal
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "from survtrack.services.demo import _worker_main; _worker_main()",
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+        )
+        try:
+            return _receive(connection, job, progress, process, errors)
+        finally:
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+            for pipe in (process.stdin, process.stdout):
+                with suppress(OSError):  # a broken pipe to a worker that died
+                    pipe.close()  # type: ignore[union-attr]
+
+
+def _receive(
+    connection: Connection,
+    job: _Job,
+    progress: Callable[[int, int], None] | None,
+    process: subprocess.Popen[bytes],
+    errors: Any,
+) -> tuple[_Counts, ClinicStats]:
+    assert process.stdin is not None and process.stdout is not None
+    with suppress(BrokenPipeError):  # a worker that died at once is told below
+        process.stdin.write(pickle.dumps(job))
+        process.stdin.close()
+    read = process.stdout.read
+    while True:
+        head = read(8)
+        if len(head) < 8:
+            process.wait()
+            errors.seek(0)
+            said = errors.read().decode(errors="replace").strip().splitlines()
+            raise RuntimeError(
+                "the demo's worker process ended without its rows"
+                + (f": {said[-1]}" if said else "")
+            )
+        batch = marshal.loads(read(int.from_bytes(head, "little")))
+        if isinstance(batch, str):
+            raise RuntimeError(f"the demo's worker process failed: {batch}")
+        if batch is None:
+            break
+        done, tables = batch
+        for table_name, columns, params in tables:
+            _insert_params(connection, table_name, columns, params)
+        if progress:
+            progress(done, job.patients)
+    outcome = pickle.loads(read())
+    return outcome  # type: ignore[no-any-return]
+
+
+def _worker_main() -> None:
+    """The worker process: every batch's rows as SQLite stores them, then counts and stats."""
+    out = sys.stdout.buffer
+
+    def send(value: Any) -> None:
+        data = marshal.dumps(value)
+        out.write(len(data).to_bytes(8, "little"))
+        out.write(data)
+
+    job: _Job = pickle.loads(sys.stdin.buffer.read())
+    try:
+        counts, stats = _Counts(), ClinicStats()
+        for done, tables in _batches(job, counts, stats):
+            packed = [
+                (model.__tablename__, *_sqlite_params(model.__table__, tables[model]))
+                for model in _TABLE_ORDER
+                if tables[model]
+            ]
+            send((done, packed))
+    except Exception as exc:  # told to the writer, which rolls the whole demo back
+        send(f"{type(exc).__name__}: {exc}")
+        out.flush()
+        return
+    send(None)
+    out.write(pickle.dumps((counts, stats)))
+    out.flush()
 
 
 #: Parents before children (foreign keys).

@@ -21,7 +21,18 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import Select, String, and_, case, func, select, type_coerce
+from sqlalchemy import (
+    ScalarSelect,
+    Select,
+    String,
+    Subquery,
+    and_,
+    case,
+    func,
+    select,
+    text,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
 from survtrack.domain.errors import BadInput
@@ -38,6 +49,7 @@ from survtrack.services.errors import ConflictError, check_version
 from survtrack.services.worklists import outcome_missing_count
 from survtrack.store.engine import Database
 from survtrack.store.models import (
+    BOOKED_STATE_SQL,
     FollowUpEvent,
     LastCompletion,
     OverdueAcknowledgement,
@@ -189,64 +201,79 @@ def _overdue_events(query: OverdueQuery) -> Select:
     return statement
 
 
-def _bookings(as_of: date) -> Select:
-    """Each patient's first booking of each kind from the as-of day on (id, time, place)."""
-    ranked = (
-        select(
-            FollowUpEvent.patient_id,
-            FollowUpEvent.kind,
-            FollowUpEvent.id,
-            type_coerce(FollowUpEvent.booked_at, String).label("booked_at"),
-            FollowUpEvent.location,
-            func.row_number()
-            .over(
-                partition_by=(FollowUpEvent.patient_id, FollowUpEvent.kind),
-                order_by=(FollowUpEvent.booked_at, FollowUpEvent.id),
-            )
-            .label("rank"),
-        )
+_EVENTS = FollowUpEvent.__table__
+
+
+def _next_booking(events: Subquery, as_of: date) -> ScalarSelect[int]:
+    """The id of the patient's first booking of the row's kind from the as-of day on, if any:
+    one look-up in the booked events' partial index per row of the list."""
+    booked = _EVENTS.alias("booked")  # a Core alias: no ORM adaptation to pay for
+    return (
+        select(booked.c.id)
         .where(
-            FollowUpEvent.state == EventState.BOOKED.value,
-            FollowUpEvent.booked_at >= datetime.combine(as_of, time.min),
+            booked.c.patient_id == events.c.patient_id,
+            booked.c.kind == events.c.kind,
+            text(f"booked.{BOOKED_STATE_SQL}"),  # as the partial index has it
+            booked.c.booked_at >= datetime.combine(as_of, time.min),
         )
-        .subquery()
+        .order_by(booked.c.booked_at, booked.c.id)
+        .limit(1)
+        .scalar_subquery()
     )
-    return select(ranked).where(ranked.c.rank == 1)
 
 
 def _group_statement(query: OverdueQuery) -> Select:
-    """One row per overdue (patient, kind): the oldest event, slots, booking, acknowledgement."""
+    """One row per overdue (patient, kind): the oldest event, slots, booking, acknowledgement,
+    the oldest event's note, the patient (MRN, name, physician) and the last completion of the
+    kind, each looked up for these rows only, by key."""
     events = _overdue_events(query).subquery()
-    bookings = _bookings(query.as_of).subquery()
+    firsts = (
+        select(events, _next_booking(events, query.as_of).label("booking_id"))
+        .where(events.c.rank == 1)
+        .subquery()
+    )
+    booking = _EVENTS.alias("booking")
+    noted = _EVENTS.alias("noted")
     ack = OverdueAcknowledgement
     return (
         select(
-            events.c.id,
-            events.c.patient_id,
-            events.c.kind,
-            events.c.due,
-            events.c.window_end,
-            case((events.c.high == 1, "high"), else_=events.c.risk).label("risk"),
-            events.c.state,
-            events.c.version,
-            events.c.slots,
-            bookings.c.id.label("booking_id"),
-            bookings.c.booked_at,
-            bookings.c.location,
+            firsts.c.id,
+            firsts.c.patient_id,
+            firsts.c.kind,
+            firsts.c.due,
+            firsts.c.window_end,
+            case((firsts.c.high == 1, "high"), else_=firsts.c.risk).label("risk"),
+            firsts.c.state,
+            firsts.c.version,
+            firsts.c.slots,
+            firsts.c.booking_id,
+            type_coerce(booking.c.booked_at, String).label("booked_at"),
+            booking.c.location,
             type_coerce(ack.acknowledged_at, String).label("acknowledged_at"),
             ack.acknowledged_by,
             type_coerce(ack.snoozed_until, String).label("snoozed_until"),
             ack.oldest_event_id,
             ack.slots.label("ack_slots"),
             ack.booking_event_id,
+            noted.c.note,
+            Patient.mrn,
+            Patient.family_name,
+            Patient.given_name,
+            Patient.physician,
+            type_coerce(LastCompletion.closed_on, String).label("last_done"),
         )
-        .select_from(events)
+        .select_from(firsts)
+        .join(Patient, Patient.id == firsts.c.patient_id)
+        .outerjoin(booking, booking.c.id == firsts.c.booking_id)
+        .outerjoin(ack, and_(ack.patient_id == firsts.c.patient_id, ack.kind == firsts.c.kind))
+        .outerjoin(noted, noted.c.id == firsts.c.id)
         .outerjoin(
-            bookings,
-            and_(bookings.c.patient_id == events.c.patient_id, bookings.c.kind == events.c.kind),
+            LastCompletion,
+            and_(
+                LastCompletion.patient_id == firsts.c.patient_id,
+                LastCompletion.kind == firsts.c.kind,
+            ),
         )
-        .outerjoin(ack, and_(ack.patient_id == events.c.patient_id, ack.kind == events.c.kind))
-        .where(events.c.rank == 1)
     )
 
 
@@ -284,10 +311,6 @@ class _Days(dict):  # type: ignore[type-arg]
         return value
 
 
-#: Beyond this many patients, one read of the active patients beats looking them up by id.
-WHOLE_TABLE = 3_000
-
-
 def _read_rows(session: Session, query: OverdueQuery) -> list[OverdueRow]:
     """Every row of the list for the query, in its order.
 
@@ -318,32 +341,12 @@ def _read_rows(session: Session, query: OverdueQuery) -> list[OverdueRow]:
         wanted.append(row)
     if not wanted:
         return []
-    patient_ids = sorted({r[1] for r in wanted})
-    whole = len(patient_ids) > WHOLE_TABLE
-    patients: dict[int, tuple[str, str, str | None]] = {}
-    columns = select(
-        Patient.id, Patient.mrn, Patient.family_name, Patient.given_name, Patient.physician
-    )
-    for chunk in [None] if whole else _chunks(patient_ids):
-        statement = (
-            columns.where(Patient.status == "active")
-            if chunk is None
-            else columns.where(Patient.id.in_(chunk))
-        )
-        for pid, mrn, family, given, physician in session.execute(statement):
-            patients[pid] = (mrn, f"{family}, {given}", physician)
-    last_done = _last_done(session, None if whole else patient_ids, days)
-    notes = dict(
-        session.execute(
-            select(FollowUpEvent.id, FollowUpEvent.note).where(FollowUpEvent.note.is_not(None))
-        ).all()
-    )
     judged: dict[tuple[object, str, str | None, int], tuple[int, str]] = {}
     rows = []
     append, new = rows.append, tuple.__new__
     for (event_id, pid, kind, due, window_end, risk, state, version, slots, booking_id,
-         booked_at, location, ack_at, ack_by, snoozed, *_ack) in wanted:  # fmt: skip
-        mrn, name, physician = patients[pid]
+         booked_at, location, ack_at, ack_by, snoozed, _oldest, _slots, _booking,
+         note, mrn, family, given, physician, last) in wanted:  # fmt: skip
         key = (window_end, kind, risk, slots)
         verdict = judged.get(key)
         if verdict is None:
@@ -356,7 +359,7 @@ def _read_rows(session: Session, query: OverdueQuery) -> list[OverdueRow]:
                     event_id,
                     pid,
                     mrn,
-                    name,
+                    f"{family}, {given}",
                     physician,
                     kind,
                     days[due],
@@ -366,11 +369,11 @@ def _read_rows(session: Session, query: OverdueQuery) -> list[OverdueRow]:
                     state,
                     booking_id is not None,
                     _moment(booked_at),
-                    last_done.get((pid, kind)),
+                    days[last],
                     verdict[1],
                     _moment(ack_at),
                     ack_by,
-                    notes.get(event_id),
+                    note,
                     version,
                     slots,
                     booking_id,

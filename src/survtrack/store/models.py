@@ -198,6 +198,7 @@ class RecurrenceRow(Versioned, Base):
 OPEN_STATES_SQL = states_sql(TO_BOOK_STATES)
 #: Events not done, not waived and not superseded: the ones that can be overdue.
 UNFINISHED_STATES_SQL = states_sql(UNFINISHED_STATES)
+BOOKED_STATE_SQL = "state = 'booked'"
 
 
 #: The overdue worklist's covering index, in key order (see ``FollowUpEvent.__table_args__``).
@@ -289,6 +290,15 @@ class FollowUpEvent(Versioned, Base):
             "id",
             sqlite_where=text("note IS NOT NULL"),
             postgresql_where=text("note IS NOT NULL"),
+        ),
+        # a patient's next booking of a kind, for each row of the overdue list (booked only)
+        Index(
+            "ix_followup_events_booked",
+            "patient_id",
+            "kind",
+            "booked_at",
+            sqlite_where=text(BOOKED_STATE_SQL),
+            postgresql_where=text(BOOKED_STATE_SQL),
         ),
         CheckConstraint("window_start <= due AND due <= window_end", name="window"),
     )
