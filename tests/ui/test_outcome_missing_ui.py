@@ -50,7 +50,7 @@ def test_a_past_appointment_with_no_outcome_heads_the_to_book_tab(
     state = view.COLUMNS.index("State")
     first = view.model.index(0, state)
     assert view.model.index(0, view.COLUMNS.index("Kind")).data() == "Chest CT"
-    assert first.data() == "Booked day passed, no outcome recorded (2026-11-27)"
+    assert first.data() == "Booked 2026-11-27: no outcome yet"
     assert first.data(Qt.ItemDataRole.BackgroundRole) == OUTCOME_MISSING_BACKGROUND
     tip = first.data(Qt.ItemDataRole.ToolTipRole)
     assert "2026-11-27 10:00 at CT suite" in tip and "record the result" in tip

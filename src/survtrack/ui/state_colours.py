@@ -30,7 +30,7 @@ STATE_MARK = {
 }
 OVERDUE_BACKGROUND = QColor("#f8d7d7")
 #: an appointment whose day passed with no outcome recorded (to-book list)
-OUTCOME_MISSING_BACKGROUND = QColor("#fff0b3")
+OUTCOME_MISSING_BACKGROUND = QColor("#e9ddf6")  # lavender: apart from booked, missed, overdue
 OVERDUE_MARK = QColor("#c62828")
 MUTED_TEXT = QColor("#777777")
 

@@ -119,7 +119,8 @@ class WorklistModel(PagedTableModel[WorklistRow]):
 def outcome_missing_words(row: WorklistRow) -> str:
     """The to-book list's State cell for a booking whose day passed with no outcome recorded."""
     booked = row.booked_at.date().isoformat() if row.booked_at else ""
-    return f"{OUTCOME_MISSING} ({booked})" if booked else OUTCOME_MISSING
+    # short enough for the State column at 1366 px; the tooltip says what to do
+    return f"Booked {booked}: no outcome yet" if booked else OUTCOME_MISSING
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,7 +327,7 @@ class ToBookView(_WorklistView):
         metrics = self.fontMetrics()
         day = metrics.horizontalAdvance("0000-00-00") + 18
         kind = max(metrics.horizontalAdvance(k.label) for k in EventKind) + 16
-        state = metrics.horizontalAdvance(f"{OUTCOME_MISSING} (0000-00-00)") + 16
+        state = metrics.horizontalAdvance("Booked 0000-00-00: no outcome yet") + 16
         for column, width in enumerate((day, day, day, day, kind, 190, 85, 180, state)):
             self.table.setColumnWidth(column, width)
         fit_header_labels(self.table)
