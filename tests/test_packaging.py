@@ -13,7 +13,6 @@ from pathlib import Path
 
 import survtrack.resources
 from survtrack.resources import resource, resource_dir
-
 from tests.paths import REPO
 
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
