@@ -19,6 +19,7 @@ def add_patient(
     birth: date = date(1965, 4, 12),
     site: str = "extremity",
     stage: str | None = "IIIA",
+    physician: str = "Dr. Test",
 ) -> int:
     with db.write(TESTER) as session:
         patient = Patient(
@@ -27,7 +28,7 @@ def add_patient(
             given_name=given,
             birth_date=birth,
             sex="female",
-            physician="Dr. Test",
+            physician=physician,
             status="active",
             created_at=datetime.now(UTC),
         )

@@ -291,3 +291,19 @@ def test_month_end_chart_has_a_unit_and_a_grid(qtbot: QtBot) -> None:
     x = image.width() - 12  # right of the last bar: only grid lines cross here
     rows = [y for y in range(image.height()) if image.pixelColor(x, y).rgb() == grid]
     assert len(rows) >= 3
+
+
+def test_a_cut_physician_name_is_whole_on_hover(
+    qtbot: QtBot, sqlite_db: Database, admin: SignedIn
+) -> None:
+    from survtrack.ui.patient_table_model import COL_PHYSICIAN
+
+    add_patient(sqlite_db, "H-1", "Hover", "Hal", physician="Dr. Bartholomew Featherstonehaugh")
+    window = MainWindow(sqlite_db, admin, today=TODAY, idle_minutes=10)
+    qtbot.addWidget(window)
+    window.run_search()
+    model = window.table.model()
+    qtbot.waitUntil(lambda: model.rowCount() == 1)
+    cell = model.index(0, COL_PHYSICIAN)
+    assert cell.data(Qt.ItemDataRole.ToolTipRole) == "Dr. Bartholomew Featherstonehaugh"
+    window.close()

@@ -86,6 +86,7 @@ class TumourDialog(FormDialog):
             "S&ite",
             choice_box([(s.label, s.value) for s in Site], t.site if t else "extremity"),
             "Site",
+            required=True,  # the rest may be missing: the calendar then takes the cautious side
         )
         self.limb = self.add(
             "&Limb",

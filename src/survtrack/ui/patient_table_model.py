@@ -54,6 +54,9 @@ class PatientTableModel(PagedTableModel[PatientListRow]):
                 return row.physician or ""
             if column == COL_STATUS:
                 return row.status.capitalize()
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() in (COL_NAME, COL_PHYSICIAN):
+            # a narrow column at 1366 px shows "Dr. …": the whole text on hover
+            return self.data(index, Qt.ItemDataRole.DisplayRole) or None
         if role == Qt.ItemDataRole.ForegroundRole and row.status != "active":
             return muted_text()
         return None
