@@ -157,10 +157,13 @@ class ClinicSettingsDialog(FormDialog):
         problems = clinic_file_problems()
         note = QLabel(
             "\n".join(problems)
-            or f"A clinic's own protocol files are read from {clinic_protocol_dir()}."
+            or f"A clinic's own protocol files are read from\n{clinic_protocol_dir()}"
         )
         note.setObjectName("protocolSetNote")
-        note.setWordWrap(True)
+        # a path does not wrap at its slashes: shown whole on its own line (the dialog widens);
+        # problems are sentences and wrap
+        note.setWordWrap(bool(problems))
+        note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         if problems:
             note.setStyleSheet(f"color: {error_text()};")
         self.form.addRow("", note)
