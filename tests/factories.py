@@ -4,11 +4,38 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from survtrack.services.auth import SignedIn
+from survtrack.services.diagnosis import TreatmentInput, TumourInput, save_treatment, save_tumour
+from survtrack.services.patient_edit import PatientInput, create_patient
 from survtrack.store.audit import Actor
 from survtrack.store.engine import Database
 from survtrack.store.models import FollowUpEvent, Patient, TreatmentRow, Tumour
 
 TESTER = Actor(None, "tester")
+
+#: Anna Smith: a high-risk thigh sarcoma (G3, 8 cm, deep) operated on 2026-06-10
+ANNA = PatientInput("1000001", "Smith", "Anna", date(1960, 3, 4), "female", physician="Dr. X")
+THIGH = TumourInput(
+    site="extremity",
+    limb="lower",
+    laterality="left",
+    histology="undifferentiated pleomorphic sarcoma",
+    grade="3",
+    size_cm=8.0,
+    depth="deep",
+    nodes="N0",
+    metastasis="M0",
+    diagnosis_date=date(2026, 5, 1),
+)
+SURGERY = TreatmentInput("surgery", date(2026, 6, 10), procedure="wide_local_excision", margin="R0")
+
+
+def register_anna(db: Database, user: SignedIn, today: date) -> int:
+    """Anna registered through the services, with her diagnosis and surgery: her calendar made."""
+    patient_id = create_patient(db, user, ANNA, today)
+    save_tumour(db, user, patient_id, THIGH, today)
+    save_treatment(db, user, patient_id, SURGERY, today)
+    return patient_id
 
 
 def add_patient(

@@ -52,6 +52,29 @@ def add_clerk(url: str, role: str = "administrator", name: str = CLERK) -> str:
     return url
 
 
+def demo_patients(url: str, patients: int = 2, seed: int = 3) -> str:
+    """The clerk and a few demo patients in the database at ``url``; returns the first MRN."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from survtrack.services.database import open_database
+    from survtrack.services.demo import generate_demo
+    from survtrack.store.audit import Actor
+    from survtrack.store.models import Patient
+
+    add_clerk(url)
+    db = open_database(url)
+    try:
+        generate_demo(db, patients, seed, date(2026, 11, 23), Actor(None, "demo"))
+        with db.read() as session:
+            mrn = session.scalar(select(Patient.mrn).order_by(Patient.id).limit(1))
+    finally:
+        db.dispose()
+    assert mrn is not None
+    return mrn
+
+
 def run(
     *args: str, stdin: str | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:

@@ -3,32 +3,20 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 
 from fhir.resources.R4B.bundle import Bundle
 from sqlalchemy import func, select
 
 from survtrack.services.database import open_database
-from survtrack.services.demo import generate_demo
-from survtrack.store.audit import Actor
 from survtrack.store.models import AuditEntry, Patient
-from tests.cli.test_cli import add_clerk, run
+from tests.cli.test_cli import add_clerk, demo_patients, run
 
 HEADER = "mrn,family_name,given_name,birth_date,sex\n"
 
 
 def demo(url: str, patients: int = 3) -> str:
-    add_clerk(url)
-    db = open_database(url)
-    try:
-        generate_demo(db, patients, 7, date(2026, 11, 23), Actor(None, "demo"))
-        with db.read() as session:
-            mrn = session.scalar(select(Patient.mrn).order_by(Patient.id).limit(1))
-    finally:
-        db.dispose()
-    assert mrn is not None
-    return mrn
+    return demo_patients(url, patients, seed=7)
 
 
 def counts(url: str) -> tuple[int, int]:

@@ -9,31 +9,15 @@ import os
 import pty
 import select as select_fd
 import sys
-from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
 
 from survtrack.services.database import open_database
-from survtrack.services.demo import generate_demo
-from survtrack.store.audit import SYSTEM, Actor
-from survtrack.store.models import AuditEntry, Patient, User
-from tests.cli.test_cli import CLERK, CLERK_PASSWORD, add_clerk, run
-
-
-def demo_patients(url: str, patients: int = 2) -> str:
-    """A database with the clerk and a few patients; returns the first MRN."""
-    add_clerk(url)
-    db = open_database(url)
-    try:
-        generate_demo(db, patients, 3, date(2026, 11, 23), Actor(None, "demo"))
-        with db.read() as session:
-            mrn = session.scalar(select(Patient.mrn).order_by(Patient.id).limit(1))
-    finally:
-        db.dispose()
-    assert mrn is not None
-    return mrn
+from survtrack.store.audit import SYSTEM
+from survtrack.store.models import AuditEntry, User
+from tests.cli.test_cli import CLERK, CLERK_PASSWORD, add_clerk, demo_patients, run
 
 
 def entries(url: str, action: str) -> list[AuditEntry]:

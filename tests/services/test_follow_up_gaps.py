@@ -15,12 +15,12 @@ import pytest
 
 from survtrack.services.auth import Role, SignedIn, ensure_user
 from survtrack.services.calendar import EventRow, ends_follow_up, load_calendar
-from survtrack.services.diagnosis import TreatmentInput, TumourInput, save_treatment, save_tumour
 from survtrack.services.event_actions import book, cancel, complete, miss
 from survtrack.services.overdue import OverdueQuery, dashboard, overdue_rows
-from survtrack.services.patient_edit import PatientInput, create_patient, set_status
+from survtrack.services.patient_edit import set_status
 from survtrack.services.worklists import clinic_day, outcome_missing_count, to_book
 from survtrack.store.engine import Database
+from tests.factories import register_anna
 
 TODAY = date(2026, 11, 23)
 NOW = datetime(2026, 11, 23, 9, 0)
@@ -36,26 +36,7 @@ def registered(db: Database, user: SignedIn) -> int:
     """A high-risk thigh sarcoma operated on 2026-06-10: a clinic visit and a chest CT every three
     months (due 2026-09-10 and 2026-12-10, windows of 14 days each side), an MRI every six months
     (due 2026-12-10, window to 2027-01-09)."""
-    data = PatientInput("1000001", "Smith", "Anna", date(1960, 3, 4), "female", physician="Dr. X")
-    patient_id = create_patient(db, user, data, TODAY)
-    tumour = TumourInput(
-        site="extremity",
-        limb="lower",
-        laterality="left",
-        histology="undifferentiated pleomorphic sarcoma",
-        grade="3",
-        size_cm=8.0,
-        depth="deep",
-        nodes="N0",
-        metastasis="M0",
-        diagnosis_date=date(2026, 5, 1),
-    )
-    save_tumour(db, user, patient_id, tumour, TODAY)
-    surgery = TreatmentInput(
-        "surgery", date(2026, 6, 10), procedure="wide_local_excision", margin="R0"
-    )
-    save_treatment(db, user, patient_id, surgery, TODAY)
-    return patient_id
+    return register_anna(db, user, TODAY)
 
 
 def event(db: Database, patient_id: int, kind: str, due: date) -> EventRow:

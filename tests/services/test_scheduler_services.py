@@ -12,7 +12,6 @@ from survtrack.domain.errors import BadInput
 from survtrack.services.auth import Role, SignedIn, ensure_user
 from survtrack.services.calendar import load_calendar
 from survtrack.services.diagnosis import (
-    TreatmentInput,
     TumourInput,
     preview,
     save_recurrence,
@@ -35,6 +34,7 @@ from survtrack.services.patient_edit import PatientInput, create_patient, set_st
 from survtrack.services.worklists import clinic_day, to_book
 from survtrack.store.engine import Database
 from survtrack.store.models import AuditEntry
+from tests.factories import ANNA, SURGERY, THIGH, register_anna
 
 TODAY = date(2026, 11, 23)
 NOW = datetime(2026, 11, 23, 9, 0)
@@ -48,27 +48,8 @@ def people(db: Database) -> None:
     assert ensure_user(db, "doc", "Dr Doc", Role.PHYSICIAN) == PHYSICIAN
 
 
-ANNA = PatientInput("1000001", "Smith", "Anna", date(1960, 3, 4), "female", physician="Dr. X")
-THIGH = TumourInput(
-    site="extremity",
-    limb="lower",
-    laterality="left",
-    histology="undifferentiated pleomorphic sarcoma",
-    grade="3",
-    size_cm=8.0,
-    depth="deep",
-    nodes="N0",
-    metastasis="M0",
-    diagnosis_date=date(2026, 5, 1),
-)
-SURGERY = TreatmentInput("surgery", date(2026, 6, 10), procedure="wide_local_excision", margin="R0")
-
-
 def registered(db: Database) -> int:
-    patient_id = create_patient(db, SCHEDULER, ANNA, TODAY)
-    save_tumour(db, SCHEDULER, patient_id, THIGH, TODAY)
-    save_treatment(db, SCHEDULER, patient_id, SURGERY, TODAY)
-    return patient_id
+    return register_anna(db, SCHEDULER, TODAY)
 
 
 @pytest.mark.parametrize(

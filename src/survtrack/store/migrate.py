@@ -44,16 +44,21 @@ class DatabaseNeedsUpgrade(RuntimeError):
         self.current = current
 
 
+def _scripts_config() -> Config:
+    """Alembic's configuration naming this build's migration scripts."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
 def known_revision(revision: str) -> bool:
     """Whether this build knows the schema revision (an older or the current one)."""
-    from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-    folder = MIGRATIONS
-    config = Config()
-    config.set_main_option("script_location", str(folder))
     try:
-        ScriptDirectory.from_config(config).get_revision(revision)
+        ScriptDirectory.from_config(_scripts_config()).get_revision(revision)
     except Exception:  # alembic raises several kinds for an unknown id
         return False
     return True
@@ -72,11 +77,7 @@ def check_current(engine: Engine) -> None:
 
 
 def alembic_config(engine: Engine) -> Config:
-    from alembic.config import Config
-
-    folder = MIGRATIONS
-    config = Config()
-    config.set_main_option("script_location", str(folder))
+    config = _scripts_config()
     config.attributes["url"] = engine.url.render_as_string(hide_password=False)
     return config
 
